@@ -1,0 +1,82 @@
+/**
+ * Figures of an evaluation, computed from its question results and never stored twice: counts,
+ * accuracy, errors by category, time, tokens and cost.
+ */
+import { Schema } from "effect"
+import type { EvaluationQuestionResult } from "./QuestionResult.js"
+import { TokenUsage } from "./Usage.js"
+import * as Usage from "./Usage.js"
+
+/** The computed results of one evaluation. */
+export class EvaluationResults extends Schema.Class<EvaluationResults>("EvaluationResults")({
+  /** Questions with a stored result. */
+  processed: Schema.Int,
+  correct: Schema.Int,
+  /** Answered but wrong (failed questions are not counted here). */
+  incorrect: Schema.Int,
+  /** Questions that failed with an error. */
+  errors: Schema.Int,
+  errorsByCategory: Schema.Record({ key: Schema.String, value: Schema.Int }),
+  /** correct / processed: a failed question counts against accuracy, as it would in a paper. */
+  accuracy: Schema.Number,
+  totalTimeMs: Schema.Number,
+  averageTimeMs: Schema.Number,
+  usage: TokenUsage,
+  /** Summed reported cost in USD; questions with no reported cost add nothing. */
+  costUsd: Schema.Number,
+  llmCalls: Schema.Int
+}) {}
+
+/** The plain totals a repository can aggregate in SQL, from which results are derived. */
+export interface Totals {
+  readonly processed: number
+  readonly correct: number
+  readonly errors: number
+  readonly errorsByCategory: Readonly<Record<string, number>>
+  readonly totalTimeMs: number
+  readonly usage: TokenUsage
+  readonly costUsd: number
+  readonly llmCalls: number
+}
+
+/** Derives results from totals. */
+export const fromTotals = (totals: Totals): EvaluationResults =>
+  new EvaluationResults({
+    processed: totals.processed,
+    correct: totals.correct,
+    incorrect: totals.processed - totals.correct - totals.errors,
+    errors: totals.errors,
+    errorsByCategory: { ...totals.errorsByCategory },
+    accuracy: totals.processed === 0 ? 0 : totals.correct / totals.processed,
+    totalTimeMs: totals.totalTimeMs,
+    averageTimeMs: totals.processed === 0 ? 0 : totals.totalTimeMs / totals.processed,
+    usage: totals.usage,
+    costUsd: totals.costUsd,
+    llmCalls: totals.llmCalls
+  })
+
+/** Computes results from result rows. */
+export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationResults => {
+  let processed = 0
+  let correct = 0
+  let errors = 0
+  let totalTimeMs = 0
+  let costUsd = 0
+  let llmCalls = 0
+  let usage = Usage.empty
+  const errorsByCategory: Record<string, number> = {}
+  for (const row of rows) {
+    processed++
+    if (row.error !== null) {
+      errors++
+      errorsByCategory[row.error.category] = (errorsByCategory[row.error.category] ?? 0) + 1
+    } else if (row.isCorrect) {
+      correct++
+    }
+    totalTimeMs += row.executionTimeMs
+    costUsd += row.costUsd ?? 0
+    llmCalls += row.llmCalls
+    usage = Usage.add(usage, row.usage)
+  }
+  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls })
+}

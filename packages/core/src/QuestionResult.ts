@@ -1,0 +1,31 @@
+/**
+ * The result of one question in one evaluation: stored as soon as the question is done, unique
+ * per (evaluation, question), and the only source every figure is computed from.
+ */
+import { Schema } from "effect"
+import { FailureReason } from "./FailureReason.js"
+import { TokenUsage } from "./Usage.js"
+
+/** One question's outcome, with everything needed to audit it later. */
+export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionResult>("EvaluationQuestionResult")({
+  evaluationId: Schema.String,
+  questionId: Schema.String,
+  questionText: Schema.String,
+  expectedAnswer: Schema.String,
+  /** The answer the agent extracted from the model's output; null when none was found or the question failed. */
+  extractedAnswer: Schema.NullOr(Schema.String),
+  /** The model's final raw output, kept so that grading can be audited and redone. */
+  rawOutput: Schema.NullOr(Schema.String),
+  isCorrect: Schema.Boolean,
+  executionTimeMs: Schema.Number,
+  /** The agent's reasoning trace, any JSON value. */
+  reasoningTrace: Schema.Unknown,
+  /** Set when the question failed. */
+  error: Schema.NullOr(FailureReason),
+  usage: TokenUsage,
+  /** Cost in USD as the provider reported it; null when it reported none. */
+  costUsd: Schema.NullOr(Schema.Number),
+  /** How many model calls the question took (retries not counted). */
+  llmCalls: Schema.Int,
+  processedAt: Schema.Date
+}) {}

@@ -1,0 +1,33 @@
+/**
+ * Where question results are kept: one row per (evaluation, question).
+ */
+import { Context, type Effect } from "effect"
+import type { EvaluationResults } from "./EvaluationResults.js"
+import type { EvaluationQuestionResult } from "./QuestionResult.js"
+import type { StorageError } from "./StorageError.js"
+
+/** The ResultRepository service. */
+export class ResultRepository
+  extends Context.Tag("@ml-agents/core/ResultRepository")<ResultRepository, ResultRepository.Service>()
+{}
+
+/** The ResultRepository service's types. */
+export declare namespace ResultRepository {
+  /** What a ResultRepository does. */
+  export interface Service {
+    /**
+     * Stores a question's result. A second result for the same (evaluation, question) replaces
+     * the first, so that a re-run of a failed question never leaves two rows.
+     */
+    readonly save: (result: EvaluationQuestionResult) => Effect.Effect<void, StorageError>
+    /** An evaluation's results in benchmark order, a page at a time. */
+    readonly list: (
+      evaluationId: string,
+      page?: { readonly offset: number; readonly limit: number }
+    ) => Effect.Effect<ReadonlyArray<EvaluationQuestionResult>, StorageError>
+    /** Ids of the questions that already have a result (to resume). */
+    readonly answeredQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
+    /** The evaluation's figures, aggregated by the database. */
+    readonly summarize: (evaluationId: string) => Effect.Effect<EvaluationResults, StorageError>
+  }
+}
