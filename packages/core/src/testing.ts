@@ -1,1 +1,5 @@
-export {}
+/**
+ * @ml-agents/core/testing: the kit for testing agents and apps without a network or a database.
+ */
+export * as MemoryStorage from "./MemoryStorage.js"
+export * as ScriptedLlmClient from "./ScriptedLlmClient.js"

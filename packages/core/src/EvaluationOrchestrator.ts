@@ -1,0 +1,322 @@
+/**
+ * The application service that creates evaluations and runs them: it takes an evaluation from
+ * pending (or failed/interrupted) to completed, asks the agent each question that has no result
+ * yet, stores each result the moment it is done, and records a question's failure and goes on.
+ * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
+ * interruption marks it interrupted. Finished results are never lost either way.
+ */
+import { Clock, Duration, Effect, Option, Schema } from "effect"
+import * as Agent from "./Agent.js"
+import { AgentConfig, ModelParameters } from "./AgentConfig.js"
+import { AgentRegistry } from "./AgentRegistry.js"
+import type { Question } from "./Benchmark.js"
+import { BenchmarkRepository } from "./BenchmarkRepository.js"
+import * as Evaluation from "./Evaluation.js"
+import { EvaluationRepository } from "./EvaluationRepository.js"
+import type { EvaluationResults } from "./EvaluationResults.js"
+import * as FailureReason from "./FailureReason.js"
+import * as Grading from "./Grading.js"
+import * as Ids from "./Ids.js"
+import { LlmClient, type LlmError } from "./LlmClient.js"
+import { EvaluationQuestionResult } from "./QuestionResult.js"
+import { ResultRepository } from "./ResultRepository.js"
+import * as Usage from "./Usage.js"
+
+/** No evaluation has that id. */
+export class EvaluationNotFound extends Schema.TaggedError<EvaluationNotFound>()("EvaluationNotFound", {
+  evaluationId: Schema.String
+}) {
+  override get message() {
+    return `no evaluation with id '${this.evaluationId}'`
+  }
+}
+
+/** No benchmark has that name. */
+export class BenchmarkNotFound extends Schema.TaggedError<BenchmarkNotFound>()("BenchmarkNotFound", {
+  name: Schema.String
+}) {
+  override get message() {
+    return `no benchmark named '${this.name}'`
+  }
+}
+
+/** The run stopped because of a failure that concerns the whole account; the evaluation is marked failed. */
+export class EvaluationFailed extends Schema.TaggedError<EvaluationFailed>()("EvaluationFailed", {
+  evaluationId: Schema.String,
+  reason: FailureReason.FailureReason
+}) {
+  override get message() {
+    return this.reason.description
+  }
+}
+
+/** Progress of a run, reported after each question. */
+export interface Progress {
+  /** Questions in the benchmark. */
+  readonly total: number
+  /** Questions with a result, including those done by earlier runs. */
+  readonly done: number
+  /** Questions that already had a result when this run started. */
+  readonly resumed: number
+  readonly correct: number
+  readonly errors: number
+  /** The result that was just stored. */
+  readonly last: EvaluationQuestionResult
+}
+
+/** How to run an evaluation. */
+export interface RunOptions {
+  /** Questions in flight at once (default 1). */
+  readonly concurrency?: number | undefined
+  /** Time allowed for one question, all its model calls included (default: none). */
+  readonly questionTimeout?: Duration.DurationInput | undefined
+  /** Called after every stored result. */
+  readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Called once the evaluation is running, with the number of questions left to do. */
+  readonly onStart?: ((info: { readonly total: number; readonly remaining: number }) => Effect.Effect<void>) | undefined
+}
+
+/** What `create` needs. */
+export interface CreateOptions {
+  readonly agentType: string
+  readonly model: string
+  readonly benchmarkName: string
+  /** Overrides of the agent's sampling defaults. */
+  readonly modelParameters?: Partial<ModelParameters> | undefined
+  /** Agent parameters, validated against the agent's schema; defaults filled in. */
+  readonly agentParameters?: Readonly<Record<string, unknown>> | undefined
+  /** Configured defaults (e.g. from `COT_AGENT_DEFAULTS`), applied under the explicit options. */
+  readonly defaults?: { readonly model: Record<string, unknown>; readonly agent: Record<string, unknown> } | undefined
+}
+
+/** The outcome of a completed run. */
+export interface RunOutcome {
+  readonly evaluation: Evaluation.Evaluation
+  readonly results: EvaluationResults
+}
+
+const stripUndefined = <A extends object>(a: A): A =>
+  Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
+
+/** The evaluation orchestrator. */
+export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrator>()(
+  "@ml-agents/core/EvaluationOrchestrator",
+  {
+    effect: Effect.gen(function*() {
+      const benchmarks = yield* BenchmarkRepository
+      const evaluations = yield* EvaluationRepository
+      const results = yield* ResultRepository
+      const registry = yield* AgentRegistry
+      const llm = yield* LlmClient
+
+      const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
+
+      const get = (id: string) =>
+        evaluations.findById(id).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new EvaluationNotFound({ evaluationId: id })),
+            onSome: Effect.succeed
+          }))
+        )
+
+      const create = Effect.fn("EvaluationOrchestrator.create")(function*(options: CreateOptions) {
+        const agent = yield* registry.get(options.agentType)
+        const benchmark = yield* benchmarks.findByName(options.benchmarkName).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new BenchmarkNotFound({ name: options.benchmarkName })),
+            onSome: Effect.succeed
+          }))
+        )
+        const parameters = yield* Agent.decodeParameters(agent, {
+          ...options.defaults?.agent,
+          ...options.agentParameters
+        })
+        const modelParameters = yield* Schema.decodeUnknown(ModelParameters)({
+          ...stripUndefined({ ...agent.modelDefaults }),
+          ...stripUndefined(options.defaults?.model ?? {}),
+          ...stripUndefined(options.modelParameters ?? {})
+        }).pipe(
+          Effect.mapError((error) =>
+            new Agent.InvalidAgentParameters({
+              agentId: agent.id,
+              message: `invalid model parameters: ${error.message}`
+            })
+          )
+        )
+        const evaluation = Evaluation.create({
+          id: yield* Ids.make("eval"),
+          agentConfig: new AgentConfig({
+            agentType: agent.id,
+            modelProvider: "openrouter",
+            modelName: options.model,
+            modelParameters,
+            agentParameters: { ...(parameters as Record<string, unknown>) }
+          }),
+          benchmarkId: benchmark.id,
+          benchmarkName: benchmark.name,
+          now: yield* now
+        })
+        yield* evaluations.create(evaluation)
+        return { evaluation, benchmark }
+      })
+
+      const solveOne = (
+        evaluation: Evaluation.Evaluation,
+        agent: Agent.Agent<any>,
+        parameters: unknown,
+        question: Question,
+        questionTimeout: Duration.DurationInput | undefined
+      ) =>
+        Effect.gen(function*() {
+          let calls = 0
+          let usage = Usage.empty
+          let cost: number | null = null
+          const metered: LlmClient.Service = {
+            ...llm,
+            chat: (request) =>
+              llm.chat(request).pipe(
+                Effect.tap((reply) =>
+                  Effect.sync(() => {
+                    calls++
+                    usage = Usage.add(usage, reply.usage)
+                    if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
+                  })
+                )
+              )
+          }
+          const started = yield* Clock.currentTimeMillis
+          const solved = agent.solve({
+            question,
+            model: evaluation.agentConfig.modelName,
+            modelParameters: evaluation.agentConfig.modelParameters,
+            parameters
+          }).pipe(Effect.provideService(LlmClient, metered))
+          const timed = questionTimeout === undefined ? solved : solved.pipe(
+            Effect.timeoutFail({
+              duration: questionTimeout,
+              onTimeout: () =>
+                new Agent.AgentError({
+                  category: "network_timeout",
+                  message: `the question took longer than the ${Duration.format(questionTimeout)} allowed (QUESTION_TIMEOUT)`
+                })
+            })
+          )
+          const outcome = yield* timed.pipe(
+            Effect.map((output) => ({ _tag: "Solved" as const, output })),
+            Effect.catchTags({
+              AgentError: (error) => Effect.succeed({ _tag: "Failed" as const, reason: error.toFailureReason() }),
+              LlmError: (error: LlmError) =>
+                FailureReason.isAccountLevel(error.category)
+                  ? Effect.fail(error)
+                  : Effect.succeed({ _tag: "Failed" as const, reason: error.toFailureReason() })
+            }),
+            Effect.catchAllDefect((defect) =>
+              Effect.succeed({
+                _tag: "Failed" as const,
+                reason: FailureReason.make({
+                  category: "unknown",
+                  description: `agent '${agent.id}' crashed: ${defect instanceof Error ? defect.message : String(defect)}`,
+                  technicalDetails: defect instanceof Error && defect.stack !== undefined ? defect.stack : "",
+                  recoverable: false
+                })
+              })
+            )
+          )
+          const finished = yield* Clock.currentTimeMillis
+          const answer = outcome._tag === "Solved" ? outcome.output.answer : null
+          return new EvaluationQuestionResult({
+            evaluationId: evaluation.id,
+            questionId: question.id,
+            questionText: question.text,
+            expectedAnswer: question.expectedAnswer,
+            extractedAnswer: answer,
+            rawOutput: outcome._tag === "Solved" ? outcome.output.rawOutput : null,
+            isCorrect: answer !== null && Grading.isCorrect(question.expectedAnswer, answer),
+            executionTimeMs: finished - started,
+            reasoningTrace: outcome._tag === "Solved" ? outcome.output.trace : null,
+            error: outcome._tag === "Failed" ? outcome.reason : null,
+            usage,
+            costUsd: cost,
+            llmCalls: calls,
+            processedAt: new Date(finished)
+          })
+        })
+
+      const run = Effect.fn("EvaluationOrchestrator.run")(function*(evaluationId: string, options: RunOptions = {}) {
+        const pending = yield* get(evaluationId)
+        const agent = yield* registry.get(pending.agentConfig.agentType)
+        const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
+        const questions = yield* benchmarks.questions(pending.benchmarkId)
+        const answered = yield* results.answeredQuestionIds(evaluationId)
+        const todo = questions.filter((q) => !answered.has(q.id))
+
+        const running = yield* Evaluation.start(pending, yield* now)
+        yield* evaluations.update(running)
+
+        const before = yield* results.summarize(evaluationId)
+        let done = before.processed
+        let correct = before.correct
+        let errors = before.errors
+        yield* options.onStart?.({ total: questions.length, remaining: todo.length }) ?? Effect.void
+
+        const processAll = Effect.forEach(
+          todo,
+          (question) =>
+            solveOne(running, agent, parameters, question, options.questionTimeout).pipe(
+              Effect.tap((result) => results.save(result)),
+              Effect.tap((result) => {
+                done++
+                if (result.isCorrect) correct++
+                if (result.error !== null) errors++
+                return options.onProgress?.({
+                  total: questions.length,
+                  done,
+                  resumed: answered.size,
+                  correct,
+                  errors,
+                  last: result
+                }) ?? Effect.void
+              })
+            ),
+          { concurrency: Math.max(1, options.concurrency ?? 1), discard: true }
+        )
+
+        yield* processAll.pipe(
+          Effect.onInterrupt(() =>
+            now.pipe(
+              Effect.flatMap((at) => Evaluation.interrupt(running, at)),
+              Effect.flatMap(evaluations.update),
+              Effect.ignoreLogged
+            )
+          ),
+          Effect.catchTag("LlmError", (error) =>
+            Effect.gen(function*() {
+              const reason = error.toFailureReason()
+              const failed = yield* Evaluation.fail(running, reason, yield* now)
+              yield* evaluations.update(failed)
+              return yield* new EvaluationFailed({ evaluationId, reason })
+            })
+          ),
+          Effect.catchTag("StorageError", (error) =>
+            Effect.gen(function*() {
+              const reason = FailureReason.make({
+                category: "unknown",
+                description: `storage failed: ${error.message}`,
+                recoverable: true
+              })
+              const failed = yield* Evaluation.fail(running, reason, yield* now)
+              yield* evaluations.update(failed).pipe(Effect.ignoreLogged)
+              return yield* error
+            })
+          )
+        )
+
+        const completed = yield* Evaluation.complete(running, yield* now)
+        yield* evaluations.update(completed)
+        return { evaluation: completed, results: yield* results.summarize(evaluationId) } satisfies RunOutcome
+      })
+
+      return { create, run, get } as const
+    })
+  }
+) {}

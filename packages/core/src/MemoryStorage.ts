@@ -1,0 +1,79 @@
+/**
+ * In-memory repositories, for tests of agents and of the orchestrator. Same contracts as the
+ * SQLite adapter, nothing persisted.
+ */
+import { Effect, Layer, Option } from "effect"
+import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
+import { BenchmarkAlreadyExists, BenchmarkRepository } from "./BenchmarkRepository.js"
+import type { Evaluation } from "./Evaluation.js"
+import { EvaluationRepository } from "./EvaluationRepository.js"
+import * as EvaluationResults from "./EvaluationResults.js"
+import type { EvaluationQuestionResult } from "./QuestionResult.js"
+import { ResultRepository } from "./ResultRepository.js"
+
+/** The three repositories, in memory. */
+export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | ResultRepository> = Layer.suspend(() => {
+  const benchmarks = new Map<string, { benchmark: PreprocessedBenchmark; questions: ReadonlyArray<Question> }>()
+  const evaluations = new Map<string, Evaluation>()
+  const results = new Map<string, Map<string, EvaluationQuestionResult>>()
+  const order = (evaluationId: string) => {
+    const evaluation = evaluations.get(evaluationId)
+    const questions = evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []
+    return new Map(questions.map((q, i) => [q.id, i] as const))
+  }
+  const sorted = (evaluationId: string) => {
+    const ordinals = order(evaluationId)
+    return [...(results.get(evaluationId)?.values() ?? [])].sort(
+      (a, b) => (ordinals.get(a.questionId) ?? 0) - (ordinals.get(b.questionId) ?? 0)
+    )
+  }
+  return Layer.mergeAll(
+    Layer.succeed(BenchmarkRepository, {
+      create: (benchmark, questions) =>
+        Effect.suspend(() => {
+          if ([...benchmarks.values()].some((b) => b.benchmark.name === benchmark.name)) {
+            return Effect.fail(new BenchmarkAlreadyExists({ name: benchmark.name }))
+          }
+          benchmarks.set(benchmark.id, { benchmark, questions: [...questions] })
+          return Effect.void
+        }),
+      findByName: (name) =>
+        Effect.sync(() =>
+          Option.fromNullable([...benchmarks.values()].find((b) => b.benchmark.name === name)?.benchmark)
+        ),
+      findById: (id) => Effect.sync(() => Option.fromNullable(benchmarks.get(id)?.benchmark)),
+      list: Effect.sync(() =>
+        [...benchmarks.values()].map((b) => b.benchmark).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      ),
+      questions: (id) => Effect.sync(() => benchmarks.get(id)?.questions ?? [])
+    }),
+    Layer.succeed(EvaluationRepository, {
+      create: (evaluation) => Effect.sync(() => void evaluations.set(evaluation.id, evaluation)),
+      update: (evaluation) => Effect.sync(() => void evaluations.set(evaluation.id, evaluation)),
+      findById: (id) => Effect.sync(() => Option.fromNullable(evaluations.get(id))),
+      list: (options = {}) =>
+        Effect.sync(() =>
+          [...evaluations.values()]
+            .filter((e) => options.status === undefined || e.status === options.status)
+            .filter((e) => options.benchmarkName === undefined || e.benchmarkName === options.benchmarkName)
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+            .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
+        )
+    }),
+    Layer.succeed(ResultRepository, {
+      save: (result) =>
+        Effect.sync(() => {
+          let rows = results.get(result.evaluationId)
+          if (rows === undefined) results.set(result.evaluationId, rows = new Map())
+          rows.set(result.questionId, result)
+        }),
+      list: (evaluationId, page) =>
+        Effect.sync(() => {
+          const rows = sorted(evaluationId)
+          return page === undefined ? rows : rows.slice(page.offset, page.offset + page.limit)
+        }),
+      answeredQuestionIds: (evaluationId) => Effect.sync(() => new Set(results.get(evaluationId)?.keys() ?? [])),
+      summarize: (evaluationId) => Effect.sync(() => EvaluationResults.fromRows(results.get(evaluationId)?.values() ?? []))
+    })
+  )
+})

@@ -1,0 +1,173 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Layer } from "effect"
+import {
+  AgentRegistry,
+  Benchmark,
+  BenchmarkRepository,
+  EvaluationOrchestrator,
+  EvaluationRepository,
+  LlmClient,
+  NoneAgent,
+  ResultRepository
+} from "../src/index.js"
+import { MemoryStorage, ScriptedLlmClient } from "../src/testing.js"
+
+const questions = Array.from({ length: 6 }, (_, i) =>
+  new Benchmark.Question({ id: String(i + 1), text: `Question number ${i + 1}?`, expectedAnswer: String(i + 1), metadata: {} })
+)
+
+const setup = (script: ScriptedLlmClient.Script) => {
+  const scripted = ScriptedLlmClient.make(script)
+  const deps = Layer.mergeAll(
+    MemoryStorage.layer,
+    AgentRegistry.layer([NoneAgent.agent]),
+    Layer.succeed(LlmClient.LlmClient, scripted.client)
+  )
+  const layer = EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(Layer.provideMerge(deps))
+  return { scripted, layer }
+}
+
+const seed = Effect.gen(function*() {
+  const repo = yield* BenchmarkRepository.BenchmarkRepository
+  yield* repo.create(
+    new Benchmark.PreprocessedBenchmark({
+      id: "b1",
+      name: "NUMS",
+      description: "",
+      questionCount: questions.length,
+      formatVersion: Benchmark.FORMAT_VERSION,
+      metadata: {},
+      createdAt: new Date(0)
+    }),
+    questions
+  )
+  const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+  const { evaluation } = yield* orchestrator.create({ agentType: "none", model: "m/x", benchmarkName: "NUMS" })
+  return { orchestrator, evaluation }
+})
+
+const numberIn = (text: string) => /Question number (\d+)/.exec(text)?.[1] ?? "?"
+const lastUser = (request: LlmClient.ChatRequest) => request.messages.at(-1)!.content
+
+describe("EvaluationOrchestrator", () => {
+  it.effect("runs every question, stores each result, grades and completes", () => {
+    const { layer, scripted } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      return n === "3" ? "Answer: 99" : `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      assert.strictEqual(evaluation.status, "pending")
+      assert.match(evaluation.id, /^eval_[a-z0-9]{8}$/)
+      assert.strictEqual(evaluation.agentConfig.modelParameters.temperature, 0.1)
+      const outcome = yield* orchestrator.run(evaluation.id, { concurrency: 3 })
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.processed, 6)
+      assert.strictEqual(outcome.results.correct, 5)
+      assert.strictEqual(outcome.results.incorrect, 1)
+      assert.strictEqual(scripted.requests.length, 6)
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      assert.deepStrictEqual(rows.map((r) => r.questionId), ["1", "2", "3", "4", "5", "6"])
+      assert.strictEqual(rows[2]!.extractedAnswer, "99")
+      assert.strictEqual(rows[2]!.rawOutput, "Answer: 99")
+      assert.isFalse(rows[2]!.isCorrect)
+      assert.strictEqual(rows[0]!.llmCalls, 1)
+      assert.isAbove(rows[0]!.usage.totalTokens, 0)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a question's failure is recorded with its category and the run goes on", () => {
+    const { layer } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      if (n === "2") return new LlmClient.LlmError({ category: "bad_request", message: "bad", recoverable: false })
+      if (n === "4") return ""
+      return `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const outcome = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.errors, 2)
+      assert.deepStrictEqual(outcome.results.errorsByCategory, { bad_request: 1, parsing_error: 1 })
+      assert.strictEqual(outcome.results.correct, 4)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("an account-level failure stops the run, marks it failed and keeps finished results; a re-run resumes", () => {
+    let creditsLeft = true
+    const { layer, scripted } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      if (n === "4" && creditsLeft) {
+        return new LlmClient.LlmError({ category: "credit_limit_exceeded", message: "no credits", status: 402, recoverable: false })
+      }
+      return `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const error = yield* Effect.flip(orchestrator.run(evaluation.id))
+      assert.strictEqual(error._tag, "EvaluationFailed")
+      const failed = yield* orchestrator.get(evaluation.id)
+      assert.strictEqual(failed.status, "failed")
+      assert.strictEqual(failed.failureReason?.category, "credit_limit_exceeded")
+      const results = yield* ResultRepository.ResultRepository
+      assert.deepStrictEqual([...(yield* results.answeredQuestionIds(evaluation.id))].sort(), ["1", "2", "3"])
+
+      creditsLeft = false
+      const asked = scripted.requests.length
+      const outcome = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.processed, 6)
+      assert.strictEqual(outcome.results.correct, 6)
+      assert.strictEqual(scripted.requests.length - asked, 3, "only the three missing questions are asked again")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("interrupting a run marks the evaluation interrupted and keeps what finished", () => {
+    const gate = Effect.runSync(Deferred.make<void>())
+    const { layer } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      return n === "3" ? Deferred.await(gate).pipe(Effect.as(`Answer: ${n}`)) : `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const reached = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(
+        orchestrator.run(evaluation.id, {
+          onProgress: (p) => (p.done === 2 ? Deferred.succeed(reached, undefined) : Effect.void)
+        })
+      )
+      yield* Deferred.await(reached)
+      yield* Fiber.interrupt(fiber)
+      const interrupted = yield* orchestrator.get(evaluation.id)
+      assert.strictEqual(interrupted.status, "interrupted")
+      const answered = yield* (yield* ResultRepository.ResultRepository).answeredQuestionIds(evaluation.id)
+      assert.deepStrictEqual([...answered].sort(), ["1", "2"])
+      yield* Deferred.succeed(gate, undefined)
+      const outcome = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(outcome.results.processed, 6)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("create rejects an unknown agent, an unknown benchmark and unknown parameters", () => {
+    const { layer } = setup(() => "Answer: 1")
+    return Effect.gen(function*() {
+      const { orchestrator } = yield* seed
+      const noAgent = yield* Effect.flip(orchestrator.create({ agentType: "nope", model: "m", benchmarkName: "NUMS" }))
+      assert.strictEqual(noAgent._tag, "AgentNotFound")
+      assert.include(noAgent.message, "available: none")
+      const noBench = yield* Effect.flip(orchestrator.create({ agentType: "none", model: "m", benchmarkName: "GPQA" }))
+      assert.strictEqual(noBench._tag, "BenchmarkNotFound")
+      const badParam = yield* Effect.flip(
+        orchestrator.create({ agentType: "none", model: "m", benchmarkName: "NUMS", agentParameters: { depth: 3 } })
+      )
+      assert.strictEqual(badParam._tag, "InvalidAgentParameters")
+      assert.include(badParam.message, "'depth'")
+      const badTemp = yield* Effect.flip(
+        orchestrator.create({ agentType: "none", model: "m", benchmarkName: "NUMS", modelParameters: { temperature: 7 } })
+      )
+      assert.include(badTemp.message, "temperature")
+      const evals = yield* (yield* EvaluationRepository.EvaluationRepository).list()
+      assert.strictEqual(evals.length, 1, "only the seeded evaluation exists")
+    }).pipe(Effect.provide(layer))
+  })
+})
