@@ -1,1 +1,14 @@
-export {}
+/**
+ * @ml-agents/simulator: an OpenRouter wire-format simulator on 127.0.0.1 for tests, benchmarks
+ * and the offline demo. `start(options)` runs one in-process; `ml-agents-simulator` runs one as a
+ * command.
+ */
+export {
+  type FaultKind,
+  type FaultRule,
+  type RunningSimulator,
+  type SimModel,
+  type SimulatorOptions,
+  type SimulatorStats,
+  start
+} from "./Simulator.js"

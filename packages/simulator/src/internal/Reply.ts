@@ -1,0 +1,77 @@
+/**
+ * What the simulated model says: a plausible wrong answer of the same kind as the right one (so a
+ * grader cannot tell them apart by format), and the three reply styles agents ask for.
+ */
+
+const LABEL_SETS: ReadonlyArray<ReadonlyArray<string>> = [
+  ["true", "false", "uncertain"],
+  ["yes", "no"]
+]
+
+const sameCase = (model: string, word: string): string => {
+  if (model === model.toUpperCase() && model !== model.toLowerCase()) return word.toUpperCase()
+  if (model[0] !== undefined && model[0] === model[0].toUpperCase() && model[0] !== model[0].toLowerCase()) {
+    return word[0]!.toUpperCase() + word.slice(1)
+  }
+  return word
+}
+
+/** A wrong answer of the same kind as `answer` (letter, number, label or text), chosen by `h`. */
+export const wrongAnswer = (answer: string, h: number): string => {
+  const a = answer.trim()
+
+  const letter = /^(\(?)([A-Ja-j])(\)?)$/.exec(a)
+  if (letter !== null) {
+    const ch = letter[2]!
+    const upper = ch.toUpperCase()
+    const idx = upper.charCodeAt(0) - 65
+    const pool = Math.max(4, idx + 1)
+    const other = (idx + 1 + (h % (pool - 1))) % pool
+    const out = String.fromCharCode(65 + other)
+    return `${letter[1]}${ch === upper ? out : out.toLowerCase()}${letter[3]}`
+  }
+
+  const number = /^(-?)(\d{1,15})(?:\.(\d{1,10}))?$/.exec(a)
+  if (number !== null) {
+    const decimals = number[3]?.length ?? 0
+    const delta = 1 + (h % 9)
+    return (Number(a) + delta).toFixed(decimals)
+  }
+
+  const lower = a.toLowerCase()
+  for (const set of LABEL_SETS) {
+    const at = set.indexOf(lower)
+    if (at >= 0) {
+      const others = set.filter((_, i) => i !== at)
+      return sameCase(a, others[h % others.length]!)
+    }
+  }
+
+  return lower === "unknown" ? "none" : "unknown"
+}
+
+/** How the request asked the model to answer. */
+export type Style = "json" | "steps" | "plain"
+
+const STEPS = [
+  "Let me work through this step by step.",
+  "1. First, I restate what the question is asking.",
+  "2. Next, I recall the facts and rules that bear on it.",
+  "3. Then I rule out the possibilities that contradict them.",
+  "4. What remains is the answer."
+].join("\n")
+
+/** The reply text for an answer in a style. */
+export const render = (style: Style, answer: string): string => {
+  switch (style) {
+    case "json":
+      return JSON.stringify({
+        reasoning: "I worked through the question step by step and checked the result against what it asks.",
+        answer
+      })
+    case "steps":
+      return `${STEPS}\nAnswer: ${answer}`
+    case "plain":
+      return `Answer: ${answer}`
+  }
+}

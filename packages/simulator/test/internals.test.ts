@@ -1,0 +1,77 @@
+/**
+ * Unit checks of the internals the HTTP tests lean on: the CSV reader, the answer-key index and
+ * the price formatting of /models.
+ */
+import { describe, expect, it } from "vitest"
+import { AnswerKey } from "../src/internal/AnswerKey.js"
+import { parse, questionsFromCsv } from "../src/internal/Csv.js"
+import { priceString } from "../src/internal/Models.js"
+
+describe("Csv", () => {
+  it("reads quoted fields with commas, newlines and doubled quotes", () => {
+    expect(parse('a,b,c\r\n"x, y","line1\nline2","say ""hi"""\n,,\n')).toEqual([
+      ["a", "b", "c"],
+      ["x, y", "line1\nline2", 'say "hi"'],
+      ["", "", ""]
+    ])
+  })
+
+  it("ignores a byte-order mark and blank lines, and keeps a last row without newline", () => {
+    expect(parse("\uFEFFINPUT,OUTPUT\n\nq,a")).toEqual([
+      ["INPUT", "OUTPUT"],
+      ["q", "a"]
+    ])
+  })
+
+  it("rejects an unterminated quote", () => {
+    expect(() => parse('a,"b\n')).toThrow(/unterminated/)
+  })
+
+  it("maps INPUT/OUTPUT columns in any position", () => {
+    expect(questionsFromCsv("ID,OUTPUT,INPUT\n1,B,Which?\n2,C,\n", "f.csv")).toEqual([{ question: "Which?", answer: "B" }])
+  })
+})
+
+describe("AnswerKey", () => {
+  it("finds questions by any of their lines, and not partial ones", () => {
+    const key = AnswerKey.build([
+      { question: "Line one of a long question\nline two\nline three", answer: "X" },
+      { question: "Short?", answer: "Y" }
+    ])
+    expect(key.find("prefix\nLine one of a long question\nline two\nline three\nsuffix")?.answer).toBe("X")
+    expect(key.find("Line one of a long question\nline two")).toBeUndefined()
+    expect(key.find("Question: Short?")?.answer).toBe("Y")
+    expect(key.find("Nothing here")).toBeUndefined()
+  })
+
+  it("lets a later pair with the same question win", () => {
+    const key = AnswerKey.build([
+      { question: "Q?", answer: "old" },
+      { question: " Q? ", answer: "new" }
+    ])
+    expect(key.size).toBe(1)
+    expect(key.find("Q?")?.answer).toBe("new")
+  })
+
+  it("stays fast on a 50,000-question key whose questions share a first line", () => {
+    const pairs = Array.from({ length: 50_000 }, (_, i) => ({
+      question: `Answer the following question.\nWhat is the code of item ${i}?`,
+      answer: String(i)
+    }))
+    const key = AnswerKey.build(pairs)
+    const prompt = (i: number) => `${"Some instructions.\n".repeat(50)}Answer the following question.\nWhat is the code of item ${i}?\nThanks.`
+    const t = performance.now()
+    for (let i = 0; i < 2_000; i++) expect(key.find(prompt((i * 7919) % 50_000))?.answer).toBe(String((i * 7919) % 50_000))
+    // A scan of the whole key per lookup would take minutes here; the index takes milliseconds.
+    expect(performance.now() - t).toBeLessThan(5_000)
+  })
+})
+
+describe("priceString", () => {
+  it("writes plain decimals", () => {
+    expect(priceString(0.15 / 1e6)).toBe("0.00000015")
+    expect(priceString(0.000002)).toBe("0.000002")
+    expect(priceString(0)).toBe("0")
+    expect(priceString(1.5)).toBe("1.5")
+  })
+})
