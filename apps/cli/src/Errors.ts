@@ -1,0 +1,87 @@
+/**
+ * How a failure is shown and which exit code it gives: 0 success, 1 general, 2 configuration or
+ * usage, 3 not found, 4 authentication, 130 interrupted. Every message says what went wrong and
+ * the next step.
+ */
+import { Data } from "effect"
+
+/** Exit codes. */
+export const ExitCode = { ok: 0, general: 1, config: 2, notFound: 3, auth: 4, interrupted: 130 } as const
+
+/** A command's decision to end with a given exit code after it has printed its own report. */
+export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {}
+
+/** A failure the user can act on, already phrased for them. */
+export class UserError extends Data.TaggedError("UserError")<{
+  readonly code: number
+  readonly text: string
+  readonly hint?: string | undefined
+}> {
+  override get message() {
+    return this.text
+  }
+}
+
+/** The shown form of a failure. */
+export interface Described {
+  readonly code: number
+  readonly text: string
+  readonly hint?: string | undefined
+}
+
+const tagOf = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : undefined
+
+const messageOf = (e: unknown): string =>
+  e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as any).message) : String(e)
+
+/** Describes any failure of a command. */
+export const describe = (e: unknown): Described => {
+  const tag = tagOf(e)
+  const message = messageOf(e)
+  switch (tag) {
+    case "UserError":
+      return { code: (e as UserError).code, text: (e as UserError).text, hint: (e as UserError).hint }
+    case "ConfigInvalid":
+      return { code: ExitCode.config, text: `Configuration error: ${message}`, hint: "fix it in the environment or your .env file (every variable is documented in .env.example)" }
+    case "DatabaseUrlError":
+      return { code: ExitCode.config, text: `Configuration error: DATABASE_URL: ${message}`, hint: "use sqlite:///relative.db, sqlite:////absolute/path.db or a file path (see .env.example)" }
+    case "EvaluationNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "list evaluations with: ml-agents evaluate list" }
+    case "BenchmarkNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "see imported benchmarks with `ml-agents benchmark list`, or import one with `ml-agents benchmark import <csv|name>`" }
+    case "BenchmarkFileNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "give the path of a CSV file, or one of the names listed by `ml-agents benchmark list --available`" }
+    case "AgentNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "choose one of the available agents" }
+    case "InvalidAgentParameters":
+      return { code: ExitCode.config, text: `Invalid parameters for agent '${(e as any).agentId}': ${message}` }
+    case "BenchmarkAlreadyExists":
+      return { code: ExitCode.general, text: message, hint: "import it under another name with --name, or use the one already imported" }
+    case "BenchmarkCsvError":
+      return { code: ExitCode.general, text: `Cannot import: ${message}`, hint: "fix the file and import again; nothing was stored" }
+    case "InvalidTransition":
+      return { code: ExitCode.general, text: message }
+    case "StorageError":
+      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL and that the file is a writable SQLite database" }
+    case "EvaluationFailed": {
+      const reason = (e as any).reason as { category: string; description: string }
+      if (reason.category === "authentication_error") {
+        return { code: ExitCode.auth, text: `The API key was rejected: ${reason.description}`, hint: "check OPENROUTER_API_KEY, then resume with: ml-agents evaluate run " + (e as any).evaluationId }
+      }
+      if (reason.category === "credit_limit_exceeded") {
+        return { code: ExitCode.general, text: `Out of credits: ${reason.description}`, hint: "add credits at https://openrouter.ai/settings/credits, then resume with: ml-agents evaluate run " + (e as any).evaluationId }
+      }
+      return { code: ExitCode.general, text: `Evaluation failed: ${reason.description}` }
+    }
+    case "LlmError": {
+      const category = (e as any).category as string
+      if (category === "authentication_error") {
+        return { code: ExitCode.auth, text: message, hint: "check OPENROUTER_API_KEY" }
+      }
+      return { code: ExitCode.general, text: `Model API error (${category}): ${message}` }
+    }
+    default:
+      return { code: ExitCode.general, text: message || "unexpected failure", hint: "run again with --verbose for details" }
+  }
+}

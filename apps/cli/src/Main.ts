@@ -1,0 +1,130 @@
+/**
+ * The `ml-agents` program: global flags, configuration, the command tree, the layers each
+ * command needs, and the mapping of every outcome to an exit code.
+ */
+import { Command, ValidationError } from "@effect/cli"
+import { AgentRegistry, EvaluationOrchestrator, LlmClient, NoneAgent } from "@ml-agents/core"
+import { OpenRouterClient } from "@ml-agents/openrouter"
+import { SqliteStorage } from "@ml-agents/storage-sqlite"
+import { KeyValueStore } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Cause, Effect, Layer } from "effect"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as AppConfig from "./AppConfig.js"
+import { AppContext, type GlobalFlags } from "./AppContext.js"
+import * as BenchmarkFiles from "./BenchmarkFiles.js"
+import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
+import * as EvaluateCommands from "./commands/EvaluateCommands.js"
+import * as HealthCommand from "./commands/HealthCommand.js"
+import * as Errors from "./Errors.js"
+import * as Logging from "./Logging.js"
+import * as Ui from "./Ui.js"
+
+/** The CLI's version. */
+export const VERSION = "0.1.0"
+
+/** Separates the global flags (accepted anywhere) from the command's own arguments. */
+export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFlags; rest: Array<string> } => {
+  const rest: Array<string> = []
+  let verbose = false
+  let quiet = false
+  let configPath: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--") {
+      rest.push(...argv.slice(i))
+      break
+    }
+    if (arg === "--verbose") verbose = true
+    else if (arg === "--quiet" || arg === "-q") quiet = true
+    else if (arg === "--config") {
+      configPath = argv[++i]
+      if (configPath === undefined) throw new AppConfig.ConfigInvalid({ variable: "--config", problem: "expects a file path" })
+    } else if (arg.startsWith("--config=")) configPath = arg.slice("--config=".length)
+    else if (arg === "-v") rest.push("--version")
+    else rest.push(arg)
+  }
+  return { flags: { verbose, quiet, configPath }, rest }
+}
+
+const root = Command.make("ml-agents").pipe(
+  Command.withDescription(
+    "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks. " +
+      "Global flags: --config <path>, --verbose, --quiet, -v"
+  ),
+  Command.withSubcommands([BenchmarkCommands.command, EvaluateCommands.command, HealthCommand.command])
+)
+
+const missingKeyClient: LlmClient.LlmClient.Service = (() => {
+  const error = new LlmClient.LlmError({
+    category: "authentication_error",
+    message: "OPENROUTER_API_KEY is not set",
+    recoverable: false
+  })
+  return { chat: () => Effect.fail(error), listModels: Effect.fail(error), keyInfo: Effect.fail(error) }
+})()
+
+const cacheDir = () =>
+  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ml-agents")
+
+/** The layers a command needs, built only when a command's handler runs. */
+const appLayer = (config: AppConfig.AppConfig) => {
+  const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
+  const llm = config.openrouter.apiKey === null
+    ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
+    : OpenRouterClient.layer({
+      apiKey: config.openrouter.apiKey,
+      baseURL: config.openrouter.baseUrl,
+      timeoutMs: config.openrouter.timeoutSeconds * 1000,
+      maxRetries: config.openrouter.maxRetries,
+      appName: config.appName,
+      appUrl: config.appUrl ?? undefined,
+      dataCollection: config.openrouter.dataCollection ?? undefined
+    }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
+  const registry = AgentRegistry.layer([NoneAgent.agent])
+  return EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(storage, llm, registry))
+  )
+}
+
+const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => appLayer(config)))))), {
+  name: "ml-agents",
+  version: VERSION
+})
+
+const report = (error: unknown) =>
+  Effect.gen(function*() {
+    if (error instanceof Errors.ExitWith) return error.code
+    if (ValidationError.isValidationError(error)) return Errors.ExitCode.config
+    const described = Errors.describe(error)
+    yield* Ui.error(described.text, described.hint)
+    return described.code
+  })
+
+/** Runs the CLI on the arguments after `node ml-agents`, returning the exit code. */
+export const program = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const { flags, rest } = yield* Effect.try({ try: () => splitGlobalFlags(argv), catch: (e) => e })
+    const config = yield* Effect.try({
+      try: () => AppConfig.load(flags.configPath, BenchmarkFiles.bundledDir()),
+      catch: (e) => e
+    })
+    const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : undefined
+    return yield* cli(["node", "ml-agents", ...rest]).pipe(
+      Effect.as(Errors.ExitCode.ok as number),
+      Effect.provide(Layer.succeed(AppContext, { config, flags })),
+      Effect.provide(Logging.layer(config, logLevel))
+    )
+  }).pipe(
+    Effect.catchAll(report),
+    Effect.catchAllDefect((defect) =>
+      Effect.gen(function*() {
+        yield* Ui.error(`unexpected failure: ${Cause.pretty(Cause.die(defect))}`, "please report this with the command you ran")
+        return Errors.ExitCode.general
+      })
+    ),
+    Effect.provide(NodeContext.layer)
+  )
+
+

@@ -1,0 +1,66 @@
+/**
+ * The live progress line of `evaluate run`: bar, percentage, count, running accuracy, errors,
+ * rate and ETA. On a terminal it redraws in place (at most ten times a second); elsewhere
+ * (CI logs, pipes) it prints a line every 10%.
+ */
+import { styleErr, duration, percent } from "./Ui.js"
+
+/** A progress line for a run of `total` questions, `resumed` of which were already done. */
+export class ProgressBar {
+  private readonly tty = process.stderr.isTTY === true
+  private readonly startedAt = Date.now()
+  private lastDraw = 0
+  private lastDecile = -1
+  private state = { done: 0, correct: 0, errors: 0 }
+
+  constructor(private readonly total: number, private readonly resumed: number, private readonly enabled: boolean) {
+    this.state.done = resumed
+  }
+
+  /** Records progress and redraws when due. */
+  update(done: number, correct: number, errors: number): void {
+    this.state = { done, correct, errors }
+    if (!this.enabled) return
+    if (this.tty) {
+      const now = Date.now()
+      if (now - this.lastDraw < 100 && done < this.total) return
+      this.lastDraw = now
+      process.stderr.write(`\r\x1b[2K${this.render()}`)
+    } else {
+      const decile = Math.floor((done / Math.max(1, this.total)) * 10)
+      if (decile !== this.lastDecile) {
+        this.lastDecile = decile
+        process.stderr.write(`${this.render()}\n`)
+      }
+    }
+  }
+
+  /** Ends the line so that later output starts on a fresh one. */
+  finish(): void {
+    if (!this.enabled) return
+    if (this.tty) process.stderr.write(`\r\x1b[2K${this.render()}\n`)
+    else if (this.lastDecile !== 10) process.stderr.write(`${this.render()}\n`)
+  }
+
+  /** The current line. */
+  render(): string {
+    const { done, correct, errors } = this.state
+    const fraction = this.total === 0 ? 1 : done / this.total
+    const cells = 24
+    const filled = Math.round(fraction * cells)
+    const bar = styleErr.green("█".repeat(filled)) + styleErr.dim("░".repeat(cells - filled))
+    const elapsed = Date.now() - this.startedAt
+    const doneHere = done - this.resumed
+    const rate = elapsed > 0 ? doneHere / (elapsed / 1000) : 0
+    const eta = doneHere > 0 ? ((this.total - done) * elapsed) / doneHere : Number.NaN
+    const parts = [
+      `${bar} ${percent(fraction, 0).padStart(4)}`,
+      `${done}/${this.total}`,
+      `acc ${done === 0 ? "—" : percent(correct / done)}`,
+      errors > 0 ? styleErr.yellow(`${errors} error${errors === 1 ? "" : "s"}`) : undefined,
+      `${rate.toFixed(rate < 10 ? 2 : 1)} q/s`,
+      done >= this.total ? `took ${duration(elapsed)}` : `ETA ${duration(eta)}`
+    ]
+    return parts.filter((p) => p !== undefined).join(" · ")
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * `ml-agents evaluate create | run | list | show`.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import {
+  AgentConfig,
+  AgentRegistry,
+  BenchmarkRepository,
+  type Evaluation,
+  EvaluationOrchestrator,
+  EvaluationRepository,
+  type EvaluationResults,
+  LlmClient,
+  ResultRepository
+} from "@ml-agents/core"
+import { Duration, Effect, Either, Option } from "effect"
+import { AppContext } from "../AppContext.js"
+import { ExitCode, UserError } from "../Errors.js"
+import { ProgressBar } from "../ProgressBar.js"
+import * as Ui from "../Ui.js"
+import { findBenchmark } from "./BenchmarkCommands.js"
+
+const statusColor = (status: Evaluation.EvaluationStatus) => (s: string) =>
+  status === "completed"
+    ? Ui.style.green(s)
+    : status === "failed"
+    ? Ui.style.red(s)
+    : status === "interrupted" || status === "running"
+    ? Ui.style.yellow(s)
+    : s
+
+const parseParam = (raw: string): readonly [string, unknown] => {
+  const eq = raw.indexOf("=")
+  if (eq <= 0) {
+    throw new UserError({ code: ExitCode.config, text: `--param '${raw}' is not key=value`, hint: "e.g. --param tree_depth=2" })
+  }
+  const key = raw.slice(0, eq).trim()
+  const text = raw.slice(eq + 1).trim()
+  try {
+    return [key, JSON.parse(text)]
+  } catch {
+    return [key, text]
+  }
+}
+
+const checkModel = (model: string) =>
+  Effect.gen(function*() {
+    const { config } = yield* AppContext
+    if (config.openrouter.apiKey === null) {
+      yield* Ui.warn(`OPENROUTER_API_KEY is not set, so the model id '${model}' was not checked`)
+      return
+    }
+    const llm = yield* LlmClient.LlmClient
+    const models = yield* Effect.either(llm.listModels)
+    if (Either.isLeft(models)) {
+      yield* Ui.warn(`could not fetch the model list to check '${model}': ${models.left.message}`)
+      return
+    }
+    if (models.right.length > 0 && !models.right.some((m) => m.id === model)) {
+      const needle = model.toLowerCase().split("/").pop() ?? model
+      const close = models.right.filter((m) => m.id.toLowerCase().includes(needle.slice(0, 6))).slice(0, 5)
+      return yield* new UserError({
+        code: ExitCode.notFound,
+        text: `unknown model '${model}' (not in the provider's model list)`,
+        hint: close.length > 0
+          ? `did you mean: ${close.map((m) => m.id).join(", ")}?`
+          : "see https://openrouter.ai/models for model ids such as openai/gpt-4o-mini"
+      })
+    }
+  })
+
+const createCommand = Command.make(
+  "create",
+  {
+    agent: Options.text("agent").pipe(Options.withDescription("agent id: none, cot, tot, or an installed plugin")),
+    model: Options.text("model").pipe(Options.withDescription("model id, e.g. openai/gpt-4o-mini")),
+    benchmark: Options.text("benchmark").pipe(Options.withDescription("name of an imported benchmark")),
+    temp: Options.float("temp").pipe(Options.optional, Options.withDescription("sampling temperature, 0-2")),
+    maxTokens: Options.integer("max-tokens").pipe(Options.optional, Options.withDescription("max tokens per model call")),
+    topP: Options.float("top-p").pipe(Options.optional, Options.withDescription("nucleus sampling, 0-1")),
+    params: Options.text("param").pipe(
+      Options.repeated,
+      Options.withDescription("agent parameter as key=value (repeatable), e.g. --param tree_depth=2")
+    )
+  },
+  (options) =>
+    Effect.gen(function*() {
+      const { config } = yield* AppContext
+      const registry = yield* AgentRegistry.AgentRegistry
+      yield* registry.get(options.agent)
+      const benchmark = yield* findBenchmark(options.benchmark)
+      const agentParameters = Object.fromEntries(
+        yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UserError })
+      )
+      yield* checkModel(options.model)
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const { evaluation } = yield* orchestrator.create({
+        agentType: options.agent,
+        model: options.model,
+        benchmarkName: benchmark.name,
+        modelParameters: {
+          temperature: Option.getOrUndefined(options.temp),
+          maxTokens: Option.getOrUndefined(options.maxTokens),
+          topP: Option.getOrUndefined(options.topP)
+        },
+        agentParameters,
+        defaults: AgentConfig.splitDefaults(config.agentDefaults[options.agent] ?? {})
+      })
+      const c = evaluation.agentConfig
+      yield* Ui.success(`Created evaluation ${Ui.style.bold(evaluation.id)}`)
+      yield* Ui.print(Ui.fields([
+        ["agent", c.agentType],
+        ["model", c.modelName],
+        ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
+        ["sampling", describeSampling(c.modelParameters)],
+        ...(Object.keys(c.agentParameters).length > 0
+          ? [["parameters", JSON.stringify(c.agentParameters)] as const]
+          : [])
+      ]))
+      yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
+    })
+).pipe(Command.withDescription("Create an evaluation (an agent and a model on a benchmark); prints its id"))
+
+const describeSampling = (p: AgentConfig.ModelParameters) =>
+  [
+    p.temperature !== undefined ? `temperature ${p.temperature}` : undefined,
+    p.maxTokens !== undefined ? `max_tokens ${p.maxTokens}` : undefined,
+    p.topP !== undefined ? `top_p ${p.topP}` : undefined
+  ].filter((s) => s !== undefined).join(", ") || "provider defaults"
+
+const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResults.EvaluationResults, total: number) => {
+  const errorText = results.errors === 0
+    ? "0"
+    : `${results.errors} (${Object.entries(results.errorsByCategory).map(([k, v]) => `${k} ${v}`).join(", ")})`
+  return Ui.fields([
+    ["status", statusColor(evaluation.status)(evaluation.status) +
+      (evaluation.failureReason ? ` — ${evaluation.failureReason.category}: ${evaluation.failureReason.description}` : "")],
+    ["agent", evaluation.agentConfig.agentType],
+    ["model", evaluation.agentConfig.modelName],
+    ["benchmark", evaluation.benchmarkName],
+    ["progress", `${Ui.int(results.processed)} of ${Ui.int(total)} questions`],
+    ["accuracy", `${Ui.style.bold(Ui.percent(results.accuracy))} (${results.correct} correct, ${results.incorrect} wrong, ${results.errors} failed)`],
+    ["errors", errorText],
+    ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
+    ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
+    ["cost", `${Ui.usd(results.costUsd)} over ${Ui.int(results.llmCalls)} model calls`],
+    ["created", Ui.timestamp(evaluation.createdAt)],
+    ["finished", Ui.timestamp(evaluation.completedAt)]
+  ])
+}
+
+const questionCount = (benchmarkId: string) =>
+  BenchmarkRepository.BenchmarkRepository.pipe(
+    Effect.flatMap((repo) => repo.findById(benchmarkId)),
+    Effect.map(Option.match({ onNone: () => 0, onSome: (b) => b.questionCount }))
+  )
+
+const runCommand = Command.make(
+  "run",
+  {
+    id: Args.text({ name: "evaluation_id" }),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.optional,
+      Options.withDescription("questions in flight at once (default MAX_CONCURRENT_EVALUATIONS)")
+    )
+  },
+  ({ concurrency, id }) =>
+    Effect.gen(function*() {
+      const { config, flags } = yield* AppContext
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const evaluation = yield* orchestrator.get(id)
+      const n = Option.getOrElse(concurrency, () => config.concurrency)
+      if (n < 1 || n > 1024) {
+        return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
+      }
+      if (evaluation.status === "completed") {
+        return yield* new UserError({
+          code: ExitCode.general,
+          text: `evaluation ${id} is already completed`,
+          hint: `see its results with: ml-agents evaluate show ${id}`
+        })
+      }
+      if (evaluation.status === "running") {
+        return yield* new UserError({
+          code: ExitCode.general,
+          text: `evaluation ${id} is marked running (another process is running it, or a run crashed)`,
+          hint: "wait for the other run to finish"
+        })
+      }
+      const c = evaluation.agentConfig
+      if (!flags.quiet) {
+        yield* Ui.print(`Running ${Ui.style.bold(id)}: ${c.agentType} · ${c.modelName} · ${evaluation.benchmarkName}`)
+      }
+      let bar: ProgressBar | undefined
+      const outcome = yield* orchestrator.run(id, {
+        concurrency: n,
+        questionTimeout: Duration.seconds(config.questionTimeoutSeconds),
+        onStart: ({ remaining, total }) =>
+          Effect.gen(function*() {
+            bar = new ProgressBar(total, total - remaining, !flags.quiet)
+            if (remaining < total && !flags.quiet) {
+              yield* Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`))
+            }
+          }),
+        onProgress: (p) => Effect.sync(() => bar?.update(p.done, p.correct, p.errors))
+      }).pipe(
+        Effect.tapError(() => Effect.sync(() => bar?.finish())),
+        Effect.onInterrupt(() =>
+          Effect.gen(function*() {
+            bar?.finish()
+            yield* Ui.warn(
+              `Interrupted. Finished results are kept and ${id} is marked interrupted.\n  Resume with: ml-agents evaluate run ${id}`
+            )
+          })
+        )
+      )
+      bar?.finish()
+      const total = yield* questionCount(outcome.evaluation.benchmarkId)
+      yield* Ui.success(`Evaluation ${id} completed`)
+      yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, total))
+      yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
+    })
+).pipe(Command.withDescription("Run (or resume) an evaluation, storing each question's result as it finishes"))
+
+const listCommand = Command.make(
+  "list",
+  {
+    status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(Options.optional),
+    benchmark: Options.text("benchmark").pipe(Options.optional),
+    limit: Options.integer("limit").pipe(Options.withDefault(20))
+  },
+  ({ benchmark, limit, status }) =>
+    Effect.gen(function*() {
+      const evaluations = yield* (yield* EvaluationRepository.EvaluationRepository).list({
+        status: Option.getOrUndefined(status),
+        benchmarkName: Option.getOrUndefined(benchmark),
+        limit
+      })
+      if (evaluations.length === 0) {
+        yield* Ui.print(
+          Option.isSome(status) || Option.isSome(benchmark)
+            ? "No evaluations match."
+            : "No evaluations yet. Create one with: ml-agents evaluate create --agent none --model <id> --benchmark <name>"
+        )
+        return
+      }
+      const results = yield* ResultRepository.ResultRepository
+      const rows = yield* Effect.forEach(evaluations, (e) =>
+        Effect.all({ e: Effect.succeed(e), r: results.summarize(e.id), total: questionCount(e.benchmarkId) }))
+      yield* Ui.print(Ui.table(rows, [
+        { header: "ID", value: ({ e }) => e.id, color: Ui.style.bold },
+        { header: "STATUS", value: ({ e }) => e.status, color: (s, { e }) => statusColor(e.status)(s) },
+        { header: "AGENT", value: ({ e }) => e.agentConfig.agentType },
+        { header: "MODEL", value: ({ e }) => e.agentConfig.modelName, max: 36 },
+        { header: "BENCHMARK", value: ({ e }) => e.benchmarkName },
+        { header: "DONE", value: ({ r, total }) => `${r.processed}/${total}`, align: "right" },
+        { header: "ACCURACY", value: ({ r }) => (r.processed === 0 ? "—" : Ui.percent(r.accuracy)), align: "right" },
+        { header: "COST", value: ({ r }) => Ui.usd(r.costUsd), align: "right" },
+        { header: "CREATED", value: ({ e }) => Ui.timestamp(e.createdAt) }
+      ]))
+    })
+).pipe(Command.withDescription("List evaluations, most recent first"))
+
+const showCommand = Command.make(
+  "show",
+  {
+    id: Args.text({ name: "evaluation_id" }),
+    limit: Options.integer("limit").pipe(Options.withDefault(50), Options.withDescription("question rows to show (0: none)")),
+    offset: Options.integer("offset").pipe(Options.withDefault(0))
+  },
+  ({ id, limit, offset }) =>
+    Effect.gen(function*() {
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const evaluation = yield* orchestrator.get(id)
+      const results = yield* ResultRepository.ResultRepository
+      const summary = yield* results.summarize(id)
+      const total = yield* questionCount(evaluation.benchmarkId)
+      yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
+      yield* Ui.print(summaryLines(evaluation, summary, total))
+      if (limit <= 0 || summary.processed === 0) return
+      const rows = yield* results.list(id, { offset, limit })
+      yield* Ui.print("")
+      yield* Ui.print(Ui.table(rows, [
+        { header: "Q", value: (r) => r.questionId, align: "right" },
+        {
+          header: "",
+          value: (r) => (r.error !== null ? "!" : r.isCorrect ? "✓" : "✗"),
+          color: (s, r) => (r.error !== null ? Ui.style.yellow(s) : r.isCorrect ? Ui.style.green(s) : Ui.style.red(s))
+        },
+        { header: "EXPECTED", value: (r) => r.expectedAnswer, max: 24 },
+        { header: "ANSWER", value: (r) => r.extractedAnswer ?? "—", max: 24 },
+        { header: "TIME", value: (r) => Ui.duration(r.executionTimeMs), align: "right" },
+        { header: "TOKENS", value: (r) => Ui.int(r.usage.totalTokens), align: "right" },
+        { header: "ERROR", value: (r) => (r.error ? `${r.error.category}: ${r.error.description}` : ""), max: 60 },
+        { header: "QUESTION", value: (r) => r.questionText, max: 50 }
+      ]))
+      const shown = offset + rows.length
+      if (shown < summary.processed) {
+        yield* Ui.print(Ui.style.dim(`  rows ${offset + 1}-${shown} of ${summary.processed}; more with --offset ${shown}`))
+      }
+    })
+).pipe(Command.withDescription("Show an evaluation's results: summary and per-question rows"))
+
+/** `ml-agents evaluate`. */
+export const command = Command.make("evaluate").pipe(
+  Command.withDescription("Create, run and inspect evaluations"),
+  Command.withSubcommands([createCommand, runCommand, listCommand, showCommand])
+)

@@ -1,0 +1,89 @@
+/**
+ * `ml-agents health`: is the database usable, is the API key valid and how many credits are
+ * left, which benchmarks are there. Exit 0 when healthy, 4 when the key is rejected, 1 otherwise.
+ */
+import { Command } from "@effect/cli"
+import { BenchmarkRepository, EvaluationRepository, LlmClient } from "@ml-agents/core"
+import { Effect, Either } from "effect"
+import { AppContext } from "../AppContext.js"
+import * as BenchmarkFiles from "../BenchmarkFiles.js"
+import { ExitCode, ExitWith } from "../Errors.js"
+import * as Ui from "../Ui.js"
+
+type Check = { readonly name: string; readonly ok: boolean; readonly detail: string; readonly hint?: string }
+
+/** `ml-agents health`. */
+export const command = Command.make("health", {}, () =>
+  Effect.gen(function*() {
+    const { config } = yield* AppContext
+    const checks: Array<Check> = []
+    let authFailed = false
+
+    const db = yield* Effect.either(
+      Effect.all({
+        benchmarks: (yield* BenchmarkRepository.BenchmarkRepository).list,
+        evaluations: (yield* EvaluationRepository.EvaluationRepository).list()
+      })
+    )
+    checks.push(
+      Either.isRight(db)
+        ? {
+          name: "database",
+          ok: true,
+          detail: `${config.databaseUrl} — ${db.right.benchmarks.length} benchmarks, ${db.right.evaluations.length} evaluations`
+        }
+        : { name: "database", ok: false, detail: db.left.message, hint: "check DATABASE_URL" }
+    )
+
+    if (config.openrouter.apiKey === null) {
+      checks.push({
+        name: "openrouter",
+        ok: false,
+        detail: "OPENROUTER_API_KEY is not set",
+        hint: "set OPENROUTER_API_KEY in the environment or .env (get a key at https://openrouter.ai/keys)"
+      })
+    } else {
+      const llm = yield* LlmClient.LlmClient
+      const key = yield* Effect.either(llm.keyInfo)
+      if (Either.isRight(key)) {
+        const k = key.right
+        const credits = k.limitRemainingUsd !== null
+          ? `${Ui.usd(k.limitRemainingUsd)} left of ${Ui.usd(k.limitUsd)}`
+          : `no spending limit${k.usageUsd !== null ? `, ${Ui.usd(k.usageUsd)} used` : ""}`
+        const out = k.limitRemainingUsd !== null && k.limitRemainingUsd <= 0
+        checks.push({
+          name: "openrouter",
+          ok: !out,
+          detail: `${config.openrouter.baseUrl} — key valid${k.label ? ` (${k.label})` : ""}, ${credits}`,
+          ...(out ? { hint: "add credits at https://openrouter.ai/settings/credits" } : {})
+        })
+      } else {
+        authFailed = key.left.category === "authentication_error"
+        checks.push({
+          name: "openrouter",
+          ok: false,
+          detail: `${config.openrouter.baseUrl} — ${key.left.message}`,
+          hint: authFailed ? "check OPENROUTER_API_KEY" : "check OPENROUTER_BASE_URL and your network"
+        })
+      }
+    }
+
+    const files = BenchmarkFiles.available(config.benchmarkDirs)
+    const imported = Either.isRight(db) ? db.right.benchmarks.map((b) => b.name) : []
+    checks.push({
+      name: "benchmarks",
+      ok: imported.length > 0,
+      detail: `${imported.length} imported${imported.length > 0 ? ` (${imported.slice(0, 6).join(", ")}${imported.length > 6 ? ", …" : ""})` : ""}; ${files.length} importable by name`,
+      ...(imported.length === 0 ? { hint: "import one with: ml-agents benchmark import SAMPLE_MC" } : {})
+    })
+
+    const width = Math.max(...checks.map((c) => c.name.length))
+    for (const check of checks) {
+      const mark = check.ok ? Ui.style.green("✓") : check.name === "benchmarks" ? Ui.style.yellow("⚠") : Ui.style.red("✗")
+      yield* Ui.print(`${mark} ${check.name.padEnd(width)}  ${check.detail}`)
+      if (!check.ok && check.hint) yield* Ui.print(`  ${" ".repeat(width)}  ${Ui.style.dim("→ " + check.hint)}`)
+    }
+    const healthy = checks.every((c) => c.ok || c.name === "benchmarks")
+    if (!healthy) return yield* new ExitWith({ code: authFailed ? ExitCode.auth : ExitCode.general })
+  })
+).pipe(Command.withDescription("Check the database, the OpenRouter key and credits, and the benchmarks"))

@@ -1,0 +1,242 @@
+/**
+ * The built `ml-agents` CLI end to end: a real SQLite file, the simulator over HTTP on
+ * 127.0.0.1, real child processes, exit codes and printed output.
+ */
+import Database from "better-sqlite3"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createdId, KEY, type Workspace, workspace } from "./support.js"
+
+const rows = (dbFile: string, sql: string, ...params: Array<unknown>) => {
+  const db = new Database(dbFile, { readonly: true })
+  try {
+    return db.prepare(sql).all(...params) as Array<Record<string, any>>
+  } finally {
+    db.close()
+  }
+}
+
+describe("ml-agents end to end", () => {
+  let ws: Workspace
+  beforeAll(async () => {
+    ws = await workspace()
+  })
+  afterAll(async () => {
+    await ws.close()
+  })
+
+  it("import → create → run → list → show, every question stored and the printed accuracy matches the rows", async () => {
+    const imported = await ws.cli(["benchmark", "import", "SAMPLE_MC"])
+    expect(imported.stderr).toBe("")
+    expect(imported.code).toBe(0)
+    expect(imported.stdout).toContain("Imported 20 questions as SAMPLE_MC")
+
+    const list = await ws.cli(["benchmark", "list"])
+    expect(list.stdout).toMatch(/SAMPLE_MC\s+20/)
+
+    const created = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MC"])
+    expect(created.code).toBe(0)
+    const id = createdId(created.stdout)
+    expect(created.stdout).toContain(`Created evaluation ${id}`)
+
+    const run = await ws.cli(["evaluate", "run", id, "--concurrency", "4"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(`Evaluation ${id} completed`)
+
+    const stored = rows(ws.dbFile, "select * from evaluation_question_results where evaluation_id = ?", id)
+    expect(stored).toHaveLength(20)
+    expect(new Set(stored.map((r) => r.question_id)).size).toBe(20)
+    const correct = stored.filter((r) => r.is_correct === 1).length
+    expect(correct).toBeGreaterThan(5)
+    expect(correct).toBeLessThan(20)
+    const accuracy = `${((correct / 20) * 100).toFixed(1)}%`
+    expect(run.stdout).toContain(`accuracy:  ${accuracy} (${correct} correct`)
+    for (const r of stored) {
+      expect(r.raw_output).toMatch(/^Answer: [A-J]$/)
+      expect(r.prompt_tokens).toBeGreaterThan(0)
+      expect(r.cost_usd).toBeGreaterThan(0)
+      expect(r.error_json).toBeNull()
+    }
+    const [evaluation] = rows(ws.dbFile, "select * from evaluations where id = ?", id)
+    expect(evaluation!.status).toBe("completed")
+    expect(evaluation!.completed_at).not.toBeNull()
+
+    const listed = await ws.cli(["evaluate", "list"])
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+completed\\s+none\\s+openai/gpt-4o-mini\\s+SAMPLE_MC\\s+20/20\\s+${accuracy.replace(".", "\\.")}`))
+
+    const shown = await ws.cli(["evaluate", "show", id])
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain(`accuracy:  ${accuracy}`)
+    expect(shown.stdout).toContain("mc-01")
+    expect(shown.stdout.split("\n").filter((l) => /^\s*mc-\d\d\s+[✓✗]/.test(l))).toHaveLength(20)
+
+    const again = await ws.cli(["evaluate", "run", id])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain("already completed")
+  })
+
+  it("a malformed model reply is recorded as a failed question and the run completes", async () => {
+    await ws.cli(["benchmark", "import", "SAMPLE_QA"])
+    const created = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "sim/perfect", "--benchmark", "SAMPLE_QA"])
+    const id = createdId(created.stdout)
+    const [target] = rows(ws.dbFile, "select q.id, q.text from questions q join benchmarks b on b.id = q.benchmark_id where b.name = 'SAMPLE_QA' order by q.ordinal limit 1 offset 2")
+    ws.sim.configure({ faults: [{ fault: { type: "malformed" }, match: target!.text }] })
+    try {
+      const run = await ws.cli(["evaluate", "run", id])
+      expect(run.code, run.stderr).toBe(0)
+      const stored = rows(ws.dbFile, "select * from evaluation_question_results where evaluation_id = ? order by ordinal", id)
+      expect(stored).toHaveLength(15)
+      const failed = stored.filter((r) => r.error_json !== null)
+      expect(failed.map((r) => r.question_id)).toEqual([target!.id])
+      expect(JSON.parse(failed[0]!.error_json).category).toBe("parsing_error")
+      expect(stored.filter((r) => r.is_correct === 1)).toHaveLength(14)
+      expect(run.stdout).toContain("parsing_error 1")
+    } finally {
+      ws.sim.configure({ faults: [] })
+    }
+  })
+
+  it("a rejected key gives exit code 4 and names OPENROUTER_API_KEY, keeping the evaluation resumable", async () => {
+    await ws.cli(["benchmark", "import", "SAMPLE_LOGIC"])
+    const created = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_LOGIC"])
+    const id = createdId(created.stdout)
+    const run = await ws.cli(["evaluate", "run", id], { OPENROUTER_API_KEY: "sk-wrong-key" })
+    expect(run.code).toBe(4)
+    expect(run.stderr).toContain("OPENROUTER_API_KEY")
+    expect(run.stderr).not.toContain("sk-wrong-key")
+    const [evaluation] = rows(ws.dbFile, "select status, failure_reason from evaluations where id = ?", id)
+    expect(evaluation!.status).toBe("failed")
+    expect(JSON.parse(evaluation!.failure_reason).category).toBe("authentication_error")
+
+    const health = await ws.cli(["health"], { OPENROUTER_API_KEY: "sk-wrong-key" })
+    expect(health.code).toBe(4)
+    expect(health.stdout).toContain("OPENROUTER_API_KEY")
+
+    const resumed = await ws.cli(["evaluate", "run", id])
+    expect(resumed.code).toBe(0)
+    expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ?", id)[0]!.n).toBe(15)
+  })
+
+  it("unknown benchmarks, evaluations and models give exit code 3 with a next step", async () => {
+    const create = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "NOPE"])
+    expect(create.code).toBe(3)
+    expect(create.stderr).toContain("no benchmark named 'NOPE'")
+    expect(create.stderr).toContain("→")
+    const imp = await ws.cli(["benchmark", "import", "NOPE"])
+    expect(imp.code).toBe(3)
+    const run = await ws.cli(["evaluate", "run", "eval_zzzzzzzz"])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain("evaluate list")
+    const model = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-9", "--benchmark", "SAMPLE_MC"])
+    expect(model.code).toBe(3)
+    expect(model.stderr).toContain("unknown model 'openai/gpt-9'")
+    const agent = await ws.cli(["evaluate", "create", "--agent", "nope", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MC"])
+    expect(agent.code).toBe(3)
+    expect(agent.stderr).toContain("unknown agent 'nope'")
+  })
+
+  it("a broken CSV is rejected with file and line, and nothing is stored", async () => {
+    const file = path.join(ws.dir, "broken.csv")
+    const good = Array.from({ length: 500 }, (_, i) => `q${i},"What is ${i} + 1?",${i + 1}`)
+    fs.writeFileSync(file, ["ID,INPUT,OUTPUT", ...good, `q500,"unterminated,1`].join("\n"))
+    const result = await ws.cli(["benchmark", "import", file, "--name", "BROKEN"])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("broken.csv:502")
+    expect(rows(ws.dbFile, "select count(*) n from benchmarks where name = 'BROKEN'")[0]!.n).toBe(0)
+    expect(rows(ws.dbFile, "select count(*) n from questions q left join benchmarks b on b.id = q.benchmark_id where b.id is null")[0]!.n).toBe(0)
+  })
+
+  it("bad configuration fails at start with exit code 2, naming the variable", async () => {
+    const timeout = await ws.cli(["benchmark", "list"], { OPENROUTER_TIMEOUT: "soon" })
+    expect(timeout.code).toBe(2)
+    expect(timeout.stderr).toContain("OPENROUTER_TIMEOUT")
+    const defaults = await ws.cli(["benchmark", "list"], { COT_AGENT_DEFAULTS: "{temperature: 1" })
+    expect(defaults.code).toBe(2)
+    expect(defaults.stderr).toContain("COT_AGENT_DEFAULTS")
+    const db = await ws.cli(["benchmark", "list"], { DATABASE_URL: "postgresql://user:hunter2@db/x" })
+    expect(db.code).not.toBe(0)
+    expect(db.stderr).toContain("DATABASE_URL")
+    expect(db.stderr).not.toContain("hunter2")
+    const flag = await ws.cli(["evaluate", "list", "--status", "bogus"])
+    expect(flag.code).toBe(2)
+  })
+
+  it("--help answers without touching the database", async () => {
+    const dir = fs.mkdtempSync(path.join(ws.dir, "help-"))
+    const result = await ws.cli(["--help"], { DATABASE_URL: `sqlite:///${path.join(dir, "never.db")}` })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("evaluate")
+    expect(fs.existsSync(path.join(dir, "never.db"))).toBe(false)
+  })
+})
+
+describe("secrets", () => {
+  it("the API key appears in no output, log line or database file, even with debug logging", async () => {
+    const ws = await workspace()
+    try {
+      const env = { LOG_LEVEL: "DEBUG", DATABASE_ECHO: "true" }
+      const outputs: Array<string> = []
+      const cli = async (args: Array<string>, extra: Record<string, string> = {}) => {
+        const r = await ws.cli(["--verbose", ...args], { ...env, ...extra })
+        outputs.push(r.stdout, r.stderr)
+        return r
+      }
+      await cli(["health"])
+      await cli(["benchmark", "import", "SAMPLE_MATH"])
+      const id = createdId((await cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MATH"])).stdout)
+      ws.sim.configure({ faults: [{ fault: { type: "status", status: 500 }, times: 2 }] })
+      expect((await cli(["evaluate", "run", id])).code).toBe(0)
+      await cli(["evaluate", "show", id])
+      await cli(["evaluate", "list"])
+      await cli(["health"], { DEBUG_MODE: "true" })
+      const all = outputs.join("\n")
+      expect(all.length).toBeGreaterThan(1000)
+      expect(all).not.toContain(KEY)
+      expect(all).not.toContain(KEY.slice(8))
+      for (const file of fs.readdirSync(ws.dir)) {
+        const full = path.join(ws.dir, file)
+        if (fs.statSync(full).isFile()) expect(fs.readFileSync(full).includes(KEY.slice(8)), file).toBe(false)
+      }
+    } finally {
+      await ws.close()
+    }
+  })
+})
+
+describe("interruption", () => {
+  it("SIGINT during a run exits 130, marks it interrupted, and a second run completes the rest exactly once", async () => {
+    const ws = await workspace({ latencyMs: 150 })
+    try {
+      await ws.cli(["benchmark", "import", "SAMPLE_MATH"])
+      const id = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MATH"])).stdout)
+      const running = ws.spawnCli(["evaluate", "run", id, "--concurrency", "2"])
+      const count = () => {
+        try {
+          return rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ?", id)[0]!.n as number
+        } catch {
+          return 0
+        }
+      }
+      const deadline = Date.now() + 20_000
+      while (count() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      running.child.kill("SIGINT")
+      const result = await running.done
+      expect(result.code).toBe(130)
+      expect(result.stderr).toContain(`ml-agents evaluate run ${id}`)
+      const [evaluation] = rows(ws.dbFile, "select status from evaluations where id = ?", id)
+      expect(evaluation!.status).toBe("interrupted")
+      const kept = count()
+      expect(kept).toBeGreaterThanOrEqual(4)
+      expect(kept).toBeLessThan(20)
+      ws.sim.reset()
+      const resumed = await ws.cli(["evaluate", "run", id])
+      expect(resumed.code, resumed.stderr).toBe(0)
+      expect(resumed.stdout).toContain(`resuming: ${kept} of 20`)
+      expect(ws.sim.stats().requests.chat).toBe(20 - kept)
+      expect(count()).toBe(20)
+    } finally {
+      await ws.close()
+    }
+  })
+})

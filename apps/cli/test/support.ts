@@ -1,0 +1,86 @@
+/**
+ * End-to-end test support: a simulator on 127.0.0.1, a temp working directory with its own
+ * SQLite file, and the built CLI run as a child process (asynchronously, so the in-process
+ * simulator keeps serving while the CLI waits on it).
+ */
+import { start, type RunningSimulator, type SimulatorOptions } from "@ml-agents/simulator"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const cliBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js")
+export const samplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../benchmarks")
+export const sampleFiles = fs.readdirSync(samplesDir).filter((f) => f.endsWith(".csv")).map((f) => path.join(samplesDir, f))
+
+export interface CliResult {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export interface Workspace {
+  readonly dir: string
+  readonly dbFile: string
+  readonly sim: RunningSimulator
+  readonly env: Record<string, string>
+  /** Runs `ml-agents <args>` and waits for it. */
+  readonly cli: (args: ReadonlyArray<string>, extraEnv?: Record<string, string>) => Promise<CliResult>
+  /** Starts `ml-agents <args>` and returns the child, for signal tests. */
+  readonly spawnCli: (args: ReadonlyArray<string>, extraEnv?: Record<string, string>) => {
+    readonly child: ReturnType<typeof spawn>
+    readonly done: Promise<CliResult>
+    readonly output: () => { stdout: string; stderr: string }
+  }
+  readonly close: () => Promise<void>
+}
+
+export const KEY = "sk-sim-e2e-7f3a9c1d5b2e8f40"
+
+export const workspace = async (options: SimulatorOptions = {}): Promise<Workspace> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-e2e-"))
+  const dbFile = path.join(dir, "test.db")
+  const sim = await start({ keys: [KEY], benchmarkFiles: sampleFiles, accuracy: 0.75, ...options })
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    XDG_CACHE_HOME: path.join(dir, "cache"),
+    NO_COLOR: "1",
+    OPENROUTER_BASE_URL: sim.url,
+    OPENROUTER_API_KEY: KEY,
+    OPENROUTER_MAX_RETRIES: "0",
+    DATABASE_URL: `sqlite:///${dbFile}`
+  }
+  const spawnCli = (args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [cliBin, ...args], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout!.on("data", (c) => (stdout += c))
+    child.stderr!.on("data", (c) => (stderr += c))
+    const done = new Promise<CliResult>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    )
+    return { child, done, output: () => ({ stdout, stderr }) }
+  }
+  return {
+    dir,
+    dbFile,
+    sim,
+    env,
+    cli: (args, extraEnv) => spawnCli(args, extraEnv).done,
+    spawnCli,
+    close: async () => {
+      await sim.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** The evaluation id printed by `evaluate create`. */
+export const createdId = (stdout: string): string => {
+  const id = /Run with: ml-agents evaluate run (eval_[a-z0-9]+)/.exec(stdout)?.[1]
+  if (id === undefined) throw new Error(`no evaluation id in:\n${stdout}`)
+  return id
+}

@@ -1,0 +1,103 @@
+/**
+ * The database schema, as migrations that run every time the database is opened. Migrations are
+ * listed in a record (not loaded from a directory) so that they survive bundling; the migrator
+ * remembers which ran in `effect_sql_migrations`, and each statement is idempotent anyway.
+ */
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Effect } from "effect"
+
+const init = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  // Timestamps are ISO-8601 text (`2025-01-31T12:00:00.000Z`): they sort as text and read well in
+  // the sqlite3 shell. JSON columns hold the encoded core Schemas.
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS benchmarks (
+      id TEXT PRIMARY KEY NOT NULL,
+      name TEXT NOT NULL UNIQUE,
+      description TEXT NOT NULL,
+      question_count INTEGER NOT NULL,
+      format_version TEXT NOT NULL,
+      metadata TEXT NOT NULL DEFAULT '{}',
+      created_at TEXT NOT NULL
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS benchmarks_created_at ON benchmarks (created_at)`
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS questions (
+      benchmark_id TEXT NOT NULL REFERENCES benchmarks (id) ON DELETE CASCADE,
+      ordinal INTEGER NOT NULL,
+      id TEXT NOT NULL,
+      text TEXT NOT NULL,
+      expected_answer TEXT NOT NULL,
+      metadata TEXT NOT NULL DEFAULT '{}',
+      PRIMARY KEY (benchmark_id, id),
+      UNIQUE (benchmark_id, ordinal)
+    )`
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS evaluations (
+      id TEXT PRIMARY KEY NOT NULL,
+      agent_type TEXT NOT NULL,
+      model_provider TEXT NOT NULL,
+      model_name TEXT NOT NULL,
+      model_parameters TEXT NOT NULL DEFAULT '{}',
+      agent_parameters TEXT NOT NULL DEFAULT '{}',
+      benchmark_id TEXT NOT NULL REFERENCES benchmarks (id),
+      benchmark_name TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'interrupted')),
+      created_at TEXT NOT NULL,
+      started_at TEXT,
+      completed_at TEXT,
+      failure_reason TEXT
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS evaluations_created_at ON evaluations (created_at)`
+  yield* sql`CREATE INDEX IF NOT EXISTS evaluations_status ON evaluations (status)`
+  yield* sql`CREATE INDEX IF NOT EXISTS evaluations_benchmark_name ON evaluations (benchmark_name)`
+  yield* sql`CREATE INDEX IF NOT EXISTS evaluations_benchmark_id ON evaluations (benchmark_id)`
+  // `ordinal` is copied from `questions` when a result is saved, so results list in benchmark
+  // order without a join. `error_category` duplicates `error_json`'s category so that summaries
+  // can group on it.
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS evaluation_question_results (
+      evaluation_id TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+      question_id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      question_text TEXT NOT NULL,
+      expected_answer TEXT NOT NULL,
+      extracted_answer TEXT,
+      raw_output TEXT,
+      is_correct INTEGER NOT NULL CHECK (is_correct IN (0, 1)),
+      execution_time_ms REAL NOT NULL,
+      reasoning_trace TEXT,
+      error_category TEXT,
+      error_json TEXT,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+      total_tokens INTEGER NOT NULL DEFAULT 0,
+      cost_usd REAL,
+      llm_calls INTEGER NOT NULL DEFAULT 0,
+      processed_at TEXT NOT NULL,
+      PRIMARY KEY (evaluation_id, question_id),
+      CHECK ((error_json IS NULL) = (error_category IS NULL))
+    )`
+  yield* sql`
+    CREATE INDEX IF NOT EXISTS evaluation_question_results_order
+    ON evaluation_question_results (evaluation_id, ordinal)`
+})
+
+/** The migrations, by id and name (`0001_init`). */
+export const loader: Migrator.Loader = Migrator.fromRecord({
+  "0001_init": init
+})
+
+/**
+ * Runs the migrations that have not run yet, in one transaction; returns those it ran. Uses
+ * `@effect/sql`'s generic migrator, which is what `SqliteMigrator` wraps minus the schema dump
+ * (that one needs the `sqlite3` binary, a FileSystem and a CommandExecutor).
+ */
+export const run: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  Migrator.MigrationError | SqlError,
+  SqlClient.SqlClient
+> = Migrator.make({})({ loader })

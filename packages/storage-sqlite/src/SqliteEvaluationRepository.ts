@@ -1,0 +1,106 @@
+/**
+ * EvaluationRepository on `SqlClient`: one row per evaluation, its agent configuration in columns
+ * and JSON, its lifecycle state updated in place.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import { Evaluation, EvaluationRepository } from "@ml-agents/core"
+import { Effect, Layer, Option, Schema } from "effect"
+import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
+import { EvaluationFromRow } from "./internal/rows.js"
+import type { EvaluationRepositoryId, EvaluationRepositoryService } from "./internal/services.js"
+
+const ListRequest = Schema.Struct({
+  status: Schema.optional(Evaluation.Evaluation.fields.status),
+  benchmarkName: Schema.optional(Schema.String),
+  limit: Schema.optional(Schema.Int.pipe(Schema.nonNegative()))
+})
+
+/** Builds the repository on the SqlClient in context. */
+export const make: Effect.Effect<EvaluationRepositoryService, never, SqlClient.SqlClient> = Effect
+  .gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const insert = SqlSchema.void({
+      Request: EvaluationFromRow,
+      execute: (row) => sql`INSERT INTO evaluations ${sql.insert(row)}`
+    })
+
+    const updateState = SqlSchema.findOne({
+      Request: EvaluationFromRow,
+      Result: Schema.Struct({ id: Schema.String }),
+      execute: (row) =>
+        sql`UPDATE evaluations SET ${
+          sql.update({
+            status: row.status,
+            started_at: row.started_at,
+            completed_at: row.completed_at,
+            failure_reason: row.failure_reason
+          })
+        } WHERE id = ${row.id} RETURNING id`
+    })
+
+    const byId = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: EvaluationFromRow,
+      execute: (id) => sql`SELECT * FROM evaluations WHERE id = ${id}`
+    })
+
+    const listWhere = SqlSchema.findAll({
+      Request: ListRequest,
+      Result: EvaluationFromRow,
+      execute: (options) => {
+        const clauses = [
+          ...(options.status === undefined ? [] : [sql`status = ${options.status}`]),
+          ...(options.benchmarkName === undefined ? [] : [sql`benchmark_name = ${options.benchmarkName}`])
+        ]
+        // LIMIT -1 is SQLite's "no limit".
+        return sql`SELECT * FROM evaluations WHERE ${sql.and(clauses)}
+          ORDER BY created_at DESC, id LIMIT ${options.limit ?? -1}`
+      }
+    })
+
+    const create = Effect.fn("EvaluationRepository.create")(
+      (evaluation: Evaluation.Evaluation) => insert(evaluation),
+      (effect, evaluation) =>
+        Effect.mapError(effect, (error) => {
+          const constraint = violatedConstraint(error)
+          return constraint === "evaluations.id"
+            ? storageError("EvaluationRepository.create", `an evaluation with id '${evaluation.id}' is already stored`)
+            : constraint === "FOREIGN KEY"
+            ? storageError(
+              "EvaluationRepository.create",
+              `benchmark '${evaluation.benchmarkName}' (id '${evaluation.benchmarkId}') is not stored`
+            )
+            : toStorageError("EvaluationRepository.create")(error)
+        })
+    )
+
+    const update = Effect.fn("EvaluationRepository.update")(
+      function*(evaluation: Evaluation.Evaluation) {
+        const updated = yield* updateState(evaluation)
+        if (Option.isNone(updated)) {
+          return yield* storageError("EvaluationRepository.update", `no evaluation with id '${evaluation.id}' is stored`)
+        }
+      },
+      Effect.mapError(toStorageError("EvaluationRepository.update"))
+    )
+
+    const findById = Effect.fn("EvaluationRepository.findById")(
+      (id: string) => byId(id),
+      Effect.mapError(toStorageError("EvaluationRepository.findById"))
+    )
+
+    const list = Effect.fn("EvaluationRepository.list")(
+      (options: EvaluationRepository.ListOptions = {}) => listWhere(options),
+      Effect.mapError(toStorageError("EvaluationRepository.list"))
+    )
+
+    return EvaluationRepository.EvaluationRepository.of({ create, update, findById, list })
+  })
+
+/** The EvaluationRepository, on the SqlClient. */
+export const layer: Layer.Layer<EvaluationRepositoryId, never, SqlClient.SqlClient> = Layer.effect(
+  EvaluationRepository.EvaluationRepository,
+  make
+)

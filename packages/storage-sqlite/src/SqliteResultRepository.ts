@@ -1,0 +1,167 @@
+/**
+ * ResultRepository on `SqlClient`: one row per (evaluation, question), upserted so that a re-run
+ * replaces rather than duplicates, listed in benchmark order, and summarised by one aggregate
+ * query instead of loading every row.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import { EvaluationResults, type QuestionResult, ResultRepository, Usage } from "@ml-agents/core"
+import { Effect, Layer, Schema } from "effect"
+import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
+import { ResultFromRow, TotalsRow } from "./internal/rows.js"
+import type { ResultRepositoryId, ResultRepositoryService } from "./internal/services.js"
+
+const PageRequest = Schema.Struct({
+  evaluationId: Schema.String,
+  offset: Schema.Int.pipe(Schema.nonNegative()),
+  limit: Schema.Int
+})
+
+/** Builds the repository on the SqlClient in context. */
+export const make: Effect.Effect<ResultRepositoryService, never, SqlClient.SqlClient> = Effect.gen(
+  function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    // The ordinal is the question's position in its benchmark, looked up through the evaluation;
+    // a question outside that benchmark finds none and the NOT NULL constraint refuses the row.
+    const upsert = SqlSchema.void({
+      Request: ResultFromRow,
+      execute: (row) =>
+        sql`INSERT INTO evaluation_question_results (
+          evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
+          raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
+          prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
+          processed_at
+        ) VALUES (
+          ${row.evaluation_id}, ${row.question_id},
+          (SELECT q.ordinal FROM questions q JOIN evaluations e ON e.benchmark_id = q.benchmark_id
+            WHERE e.id = ${row.evaluation_id} AND q.id = ${row.question_id}),
+          ${row.question_text}, ${row.expected_answer}, ${row.extracted_answer},
+          ${row.raw_output}, ${row.is_correct}, ${row.execution_time_ms}, ${row.reasoning_trace},
+          ${row.error_category}, ${row.error_json},
+          ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
+          ${row.cost_usd}, ${row.llm_calls}, ${row.processed_at}
+        )
+        ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
+          ordinal = excluded.ordinal,
+          question_text = excluded.question_text,
+          expected_answer = excluded.expected_answer,
+          extracted_answer = excluded.extracted_answer,
+          raw_output = excluded.raw_output,
+          is_correct = excluded.is_correct,
+          execution_time_ms = excluded.execution_time_ms,
+          reasoning_trace = excluded.reasoning_trace,
+          error_category = excluded.error_category,
+          error_json = excluded.error_json,
+          prompt_tokens = excluded.prompt_tokens,
+          completion_tokens = excluded.completion_tokens,
+          reasoning_tokens = excluded.reasoning_tokens,
+          total_tokens = excluded.total_tokens,
+          cost_usd = excluded.cost_usd,
+          llm_calls = excluded.llm_calls,
+          processed_at = excluded.processed_at`
+    })
+
+    const page = SqlSchema.findAll({
+      Request: PageRequest,
+      Result: ResultFromRow,
+      execute: ({ evaluationId, limit, offset }) =>
+        sql`SELECT * FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}
+          ORDER BY ordinal LIMIT ${limit} OFFSET ${offset}`
+    })
+
+    const answered = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ question_id: Schema.String }),
+      execute: (evaluationId) =>
+        sql`SELECT question_id FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
+    })
+
+    // One pass over the evaluation's rows; the per-category counts come from a correlated
+    // subquery folded into a JSON object, so the whole summary is a single statement.
+    const totals = SqlSchema.single({
+      Request: Schema.String,
+      Result: TotalsRow,
+      execute: (evaluationId) =>
+        sql`SELECT
+          COUNT(*) AS processed,
+          COALESCE(SUM(error_json IS NULL AND is_correct = 1), 0) AS correct,
+          COALESCE(SUM(error_json IS NOT NULL), 0) AS errors,
+          (SELECT COALESCE(json_group_object(category, n), '{}') FROM (
+            SELECT error_category AS category, COUNT(*) AS n FROM evaluation_question_results
+            WHERE evaluation_id = ${evaluationId} AND error_category IS NOT NULL
+            GROUP BY error_category
+          )) AS errors_by_category,
+          COALESCE(SUM(execution_time_ms), 0) AS total_time_ms,
+          COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
+          COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
+          COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
+          COALESCE(SUM(total_tokens), 0) AS total_tokens,
+          COALESCE(SUM(cost_usd), 0) AS cost_usd,
+          COALESCE(SUM(llm_calls), 0) AS llm_calls
+        FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
+    })
+
+    const save = Effect.fn("ResultRepository.save")(
+      (result: QuestionResult.EvaluationQuestionResult) => upsert(result),
+      (effect, result) =>
+        Effect.mapError(effect, (error) => {
+          const constraint = violatedConstraint(error)
+          return constraint === "evaluation_question_results.ordinal"
+            ? storageError(
+              "ResultRepository.save",
+              `question '${result.questionId}' is not in the benchmark of evaluation '${result.evaluationId}', ` +
+                `or that evaluation is not stored`
+            )
+            : constraint === "FOREIGN KEY"
+            ? storageError("ResultRepository.save", `evaluation '${result.evaluationId}' is not stored`)
+            : toStorageError("ResultRepository.save")(error)
+        })
+    )
+
+    const list = Effect.fn("ResultRepository.list")(
+      (evaluationId: string, range?: { readonly offset: number; readonly limit: number }) =>
+        // LIMIT -1 is SQLite's "no limit".
+        page({ evaluationId, offset: range?.offset ?? 0, limit: range?.limit ?? -1 }),
+      Effect.mapError(toStorageError("ResultRepository.list"))
+    )
+
+    const answeredQuestionIds = Effect.fn("ResultRepository.answeredQuestionIds")(
+      function*(evaluationId: string) {
+        const rows = yield* answered(evaluationId)
+        return new Set(rows.map((row) => row.question_id)) as ReadonlySet<string>
+      },
+      Effect.mapError(toStorageError("ResultRepository.answeredQuestionIds"))
+    )
+
+    const summarize = Effect.fn("ResultRepository.summarize")(
+      function*(evaluationId: string) {
+        const row = yield* totals(evaluationId)
+        return EvaluationResults.fromTotals({
+          processed: row.processed,
+          correct: row.correct,
+          errors: row.errors,
+          errorsByCategory: row.errors_by_category,
+          totalTimeMs: row.total_time_ms,
+          usage: new Usage.TokenUsage({
+            promptTokens: row.prompt_tokens,
+            completionTokens: row.completion_tokens,
+            reasoningTokens: row.reasoning_tokens,
+            totalTokens: row.total_tokens
+          }),
+          costUsd: row.cost_usd,
+          llmCalls: row.llm_calls
+        })
+      },
+      Effect.mapError(toStorageError("ResultRepository.summarize"))
+    )
+
+    return ResultRepository.ResultRepository.of({ save, list, answeredQuestionIds, summarize })
+  }
+)
+
+/** The ResultRepository, on the SqlClient. */
+export const layer: Layer.Layer<ResultRepositoryId, never, SqlClient.SqlClient> = Layer.effect(
+  ResultRepository.ResultRepository,
+  make
+)

@@ -1,0 +1,46 @@
+/**
+ * The storage the CLI composes: the three core repositories on a SQLite database, with the
+ * `SqlClient` they run on (for health checks and ad-hoc queries).
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { StorageError } from "@ml-agents/core"
+import type { ConfigError } from "effect"
+import { Layer } from "effect"
+import * as Database from "./Database.js"
+import * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
+import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
+import * as SqliteResultRepository from "./SqliteResultRepository.js"
+import type { BenchmarkRepositoryId, EvaluationRepositoryId, ResultRepositoryId } from "./internal/services.js"
+
+/** Everything this package provides. */
+export type Services =
+  | BenchmarkRepositoryId
+  | EvaluationRepositoryId
+  | ResultRepositoryId
+  | SqlClient.SqlClient
+
+/** The three repositories, on whatever SqlClient is provided. */
+export const repositories: Layer.Layer<
+  BenchmarkRepositoryId | EvaluationRepositoryId | ResultRepositoryId,
+  never,
+  SqlClient.SqlClient
+> = Layer.mergeAll(SqliteBenchmarkRepository.layer, SqliteEvaluationRepository.layer, SqliteResultRepository.layer)
+
+/**
+ * The repositories on a SQLite database given by filename (`{ filename: "./ml_agents.db" }`,
+ * `":memory:"`) or by a `DATABASE_URL` value (`{ url: "sqlite:///ml_agents.db" }`), opened and
+ * migrated when the layer is built.
+ */
+export function layer(options: Database.FileOptions): Layer.Layer<Services, StorageError.StorageError>
+export function layer(
+  options: Database.Options
+): Layer.Layer<Services, StorageError.StorageError | Database.DatabaseUrlError>
+export function layer(
+  options: Database.Options
+): Layer.Layer<Services, StorageError.StorageError | Database.DatabaseUrlError> {
+  return Layer.provideMerge(repositories, Database.layer(options))
+}
+
+/** The repositories on the database named by `DATABASE_URL`, echoing SQL when `DATABASE_ECHO` is true. */
+export const layerConfig: Layer.Layer<Services, StorageError.StorageError | ConfigError.ConfigError> = Layer
+  .provideMerge(repositories, Database.layerConfig)
