@@ -183,8 +183,10 @@ export const fromEnv = (env: Env, envFile: string | null, bundledBenchmarks: str
   }
 }
 
-/** The `.env` file's variables under the process environment (which wins). */
+/** The `.env` (or `--config`) file's variables under the process environment, which wins. */
 export const load = (configPath: string | undefined, bundledBenchmarks: string, cwd = process.cwd()): AppConfig => {
   const { file, values } = readEnvFile(configPath, cwd)
-  return fromEnv({ ...values, ...process.env }, file, bundledBenchmarks, cwd)
+  // A variable set but empty in the environment does not hide the file's value.
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""))
+  return fromEnv({ ...values, ...present }, file, bundledBenchmarks, cwd)
 }

@@ -160,6 +160,24 @@ describe("ml-agents end to end", () => {
     expect(db.stderr).not.toContain("hunter2")
     const flag = await ws.cli(["evaluate", "list", "--status", "bogus"])
     expect(flag.code).toBe(2)
+    const missing = await ws.cli(["benchmark", "list", "--config", "nowhere.env"])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("--config")
+  })
+
+  it("reads --config files and .env, with real environment variables winning", async () => {
+    const dir = fs.mkdtempSync(path.join(ws.dir, "cfg-"))
+    const other = path.join(dir, "other.db")
+    fs.writeFileSync(path.join(dir, "custom.env"), `DATABASE_URL=sqlite:///${other}\nOPENROUTER_TIMEOUT=nope\n`)
+    const overridden = await ws.cli(["benchmark", "list", "--config", path.join(dir, "custom.env")], { OPENROUTER_TIMEOUT: "30" })
+    expect(overridden.code, overridden.stderr).toBe(0)
+    const { DATABASE_URL: _ignored, ...envWithoutDb } = ws.env
+    const fromFile = await ws.cli(["benchmark", "import", "SAMPLE_QA", "--config", path.join(dir, "custom.env")], { ...envWithoutDb, DATABASE_URL: "", OPENROUTER_TIMEOUT: "30" })
+    expect(fromFile.code, fromFile.stderr).toBe(0)
+    expect(fs.existsSync(other)).toBe(true)
+    const bad = await ws.cli(["benchmark", "list", "--config", path.join(dir, "custom.env")])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("OPENROUTER_TIMEOUT")
   })
 
   it("--help answers without touching the database", async () => {

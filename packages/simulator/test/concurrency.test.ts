@@ -50,11 +50,11 @@ describe("stats", () => {
     await chat(s, body())
     const took = Date.now() - t
     expect(took).toBeGreaterThanOrEqual(95)
-    expect(took).toBeLessThan(1000)
+    expect(took).toBeLessThan(5000)
   })
 
   it("serves 300 simultaneous connections", async () => {
-    const s = await start({ questions: [q], latencyMs: 300, accuracy: 1 })
+    const s = await start({ questions: [q], latencyMs: 3000, accuracy: 1 })
     open.push(s)
     const replies = await Promise.all(Array.from({ length: 300 }, () => chat(s, body())))
     expect(replies.every((r) => r.status === 200 && r.json.choices[0].message.content === "Answer: Au")).toBe(true)
