@@ -56,6 +56,11 @@ export interface Agent<P = unknown> {
   readonly parameters: Schema.Schema<P, any>
   /** Sampling defaults for this agent, overridden by configuration and flags. */
   readonly modelDefaults: ModelParameters
+  /**
+   * Checks a whole configuration when an evaluation is created (e.g. too few max tokens to
+   * reason); returns the problem in one sentence, or undefined when the configuration is usable.
+   */
+  readonly validate?: ((config: { readonly modelParameters: ModelParameters; readonly parameters: P }) => string | undefined) | undefined
   /** Solves one question. */
   readonly solve: (input: SolveInput<P>) => Effect.Effect<AgentOutput, AgentError | LlmError, LlmClient>
 }

@@ -143,6 +143,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             })
           )
         )
+        const problem = agent.validate?.({ modelParameters, parameters })
+        if (problem !== undefined) {
+          return yield* new Agent.InvalidAgentParameters({ agentId: agent.id, message: problem })
+        }
         const evaluation = Evaluation.create({
           id: yield* Ids.make("eval"),
           agentConfig: new AgentConfig({
@@ -252,6 +256,16 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         const running = yield* Evaluation.start(pending, yield* now)
         yield* evaluations.update(running)
+        yield* Effect.logInfo("evaluation started").pipe(
+          Effect.annotateLogs({
+            evaluationId,
+            agent: agent.id,
+            model: running.agentConfig.modelName,
+            benchmark: running.benchmarkName,
+            questions: questions.length,
+            remaining: todo.length
+          })
+        )
 
         const before = yield* results.summarize(evaluationId)
         let done = before.processed
@@ -264,6 +278,24 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           (question) =>
             solveOne(running, agent, parameters, question, options.questionTimeout).pipe(
               Effect.tap((result) => results.save(result)),
+              Effect.tap((result) =>
+                result.error === null
+                  ? Effect.logDebug("question done").pipe(
+                    Effect.annotateLogs({
+                      questionId: result.questionId,
+                      correct: result.isCorrect,
+                      ms: result.executionTimeMs,
+                      calls: result.llmCalls
+                    })
+                  )
+                  : Effect.logWarning("question failed").pipe(
+                    Effect.annotateLogs({
+                      questionId: result.questionId,
+                      category: result.error.category,
+                      reason: result.error.description
+                    })
+                  )
+              ),
               Effect.tap((result) => {
                 done++
                 if (result.isCorrect) correct++
@@ -294,6 +326,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               const reason = error.toFailureReason()
               const failed = yield* Evaluation.fail(running, reason, yield* now)
               yield* evaluations.update(failed)
+              yield* Effect.logError("evaluation stopped").pipe(
+                Effect.annotateLogs({ evaluationId, category: reason.category, reason: reason.description })
+              )
               return yield* new EvaluationFailed({ evaluationId, reason })
             })
           ),
@@ -313,7 +348,11 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         const completed = yield* Evaluation.complete(running, yield* now)
         yield* evaluations.update(completed)
-        return { evaluation: completed, results: yield* results.summarize(evaluationId) } satisfies RunOutcome
+        const summary = yield* results.summarize(evaluationId)
+        yield* Effect.logInfo("evaluation completed").pipe(
+          Effect.annotateLogs({ evaluationId, accuracy: summary.accuracy, errors: summary.errors, costUsd: summary.costUsd })
+        )
+        return { evaluation: completed, results: summary } satisfies RunOutcome
       })
 
       return { create, run, get } as const

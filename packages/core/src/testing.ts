@@ -3,3 +3,4 @@
  */
 export * as MemoryStorage from "./MemoryStorage.js"
 export * as ScriptedLlmClient from "./ScriptedLlmClient.js"
+export * as Conformance from "./Conformance.js"

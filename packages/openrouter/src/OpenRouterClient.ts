@@ -5,19 +5,18 @@
  */
 import { LlmClient } from "@ml-agents/core"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { Config, ConfigError, type Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import OpenAI, { APIConnectionTimeoutError, APIUserAbortError } from "openai"
 import { type ErrorContext, toLlmError } from "./ErrorMapping.js"
 import * as ModelsCache from "./internal/modelsCache.js"
 import { defaultPolicy, retrying, type RetryPolicy } from "./internal/retry.js"
 import * as Wire from "./internal/wire.js"
 
-// Spelled through the tag because core's bundled .d.ts keeps only the value side of `LlmClient.LlmClient`.
 /** The LlmClient service interface this module implements. */
-export type Service = Context.Tag.Service<typeof LlmClient.LlmClient>
+export type Service = LlmClient.LlmClient.Service
 
 /** The identifier of the LlmClient tag, as it appears in layer types. */
-export type Identifier = Context.Tag.Identifier<typeof LlmClient.LlmClient>
+export type Identifier = LlmClient.LlmClient
 
 /** OpenRouter's API base URL, the default. */
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"

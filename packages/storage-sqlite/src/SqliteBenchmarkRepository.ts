@@ -9,7 +9,6 @@ import { type Benchmark, BenchmarkRepository, type StorageError } from "@ml-agen
 import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { BenchmarkFromRow, QuestionFromRow, QuestionInsertRow } from "./internal/rows.js"
-import type { BenchmarkRepositoryId, BenchmarkRepositoryService } from "./internal/services.js"
 
 /**
  * Bound parameters per statement. 999 is the lowest limit any SQLite build has had
@@ -31,7 +30,7 @@ const firstDuplicate = (ids: ReadonlyArray<string>): string | undefined => {
 }
 
 /** Builds the repository on the SqlClient in context. */
-export const make: Effect.Effect<BenchmarkRepositoryService, never, SqlClient.SqlClient> = Effect
+export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service, never, SqlClient.SqlClient> = Effect
   .gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
@@ -144,7 +143,7 @@ export const make: Effect.Effect<BenchmarkRepositoryService, never, SqlClient.Sq
   })
 
 /** The BenchmarkRepository, on the SqlClient. */
-export const layer: Layer.Layer<BenchmarkRepositoryId, never, SqlClient.SqlClient> = Layer.effect(
+export const layer: Layer.Layer<BenchmarkRepository.BenchmarkRepository, never, SqlClient.SqlClient> = Layer.effect(
   BenchmarkRepository.BenchmarkRepository,
   make
 )

@@ -8,7 +8,6 @@ import { Evaluation, EvaluationRepository } from "@ml-agents/core"
 import { Effect, Layer, Option, Schema } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { EvaluationFromRow } from "./internal/rows.js"
-import type { EvaluationRepositoryId, EvaluationRepositoryService } from "./internal/services.js"
 
 const ListRequest = Schema.Struct({
   status: Schema.optional(Evaluation.Evaluation.fields.status),
@@ -17,7 +16,7 @@ const ListRequest = Schema.Struct({
 })
 
 /** Builds the repository on the SqlClient in context. */
-export const make: Effect.Effect<EvaluationRepositoryService, never, SqlClient.SqlClient> = Effect
+export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Service, never, SqlClient.SqlClient> = Effect
   .gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
@@ -100,7 +99,7 @@ export const make: Effect.Effect<EvaluationRepositoryService, never, SqlClient.S
   })
 
 /** The EvaluationRepository, on the SqlClient. */
-export const layer: Layer.Layer<EvaluationRepositoryId, never, SqlClient.SqlClient> = Layer.effect(
+export const layer: Layer.Layer<EvaluationRepository.EvaluationRepository, never, SqlClient.SqlClient> = Layer.effect(
   EvaluationRepository.EvaluationRepository,
   make
 )

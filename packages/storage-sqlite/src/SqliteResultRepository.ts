@@ -9,7 +9,6 @@ import { EvaluationResults, type QuestionResult, ResultRepository, Usage } from 
 import { Effect, Layer, Schema } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { ResultFromRow, TotalsRow } from "./internal/rows.js"
-import type { ResultRepositoryId, ResultRepositoryService } from "./internal/services.js"
 
 const PageRequest = Schema.Struct({
   evaluationId: Schema.String,
@@ -18,7 +17,7 @@ const PageRequest = Schema.Struct({
 })
 
 /** Builds the repository on the SqlClient in context. */
-export const make: Effect.Effect<ResultRepositoryService, never, SqlClient.SqlClient> = Effect.gen(
+export const make: Effect.Effect<ResultRepository.ResultRepository.Service, never, SqlClient.SqlClient> = Effect.gen(
   function*() {
     const sql = yield* SqlClient.SqlClient
 
@@ -161,7 +160,7 @@ export const make: Effect.Effect<ResultRepositoryService, never, SqlClient.SqlCl
 )
 
 /** The ResultRepository, on the SqlClient. */
-export const layer: Layer.Layer<ResultRepositoryId, never, SqlClient.SqlClient> = Layer.effect(
+export const layer: Layer.Layer<ResultRepository.ResultRepository, never, SqlClient.SqlClient> = Layer.effect(
   ResultRepository.ResultRepository,
   make
 )

@@ -3,25 +3,24 @@
  * `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type { StorageError } from "@ml-agents/core"
+import type { BenchmarkRepository, EvaluationRepository, ResultRepository, StorageError } from "@ml-agents/core"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import * as Database from "./Database.js"
 import * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
 import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
 import * as SqliteResultRepository from "./SqliteResultRepository.js"
-import type { BenchmarkRepositoryId, EvaluationRepositoryId, ResultRepositoryId } from "./internal/services.js"
 
 /** Everything this package provides. */
 export type Services =
-  | BenchmarkRepositoryId
-  | EvaluationRepositoryId
-  | ResultRepositoryId
+  | BenchmarkRepository.BenchmarkRepository
+  | EvaluationRepository.EvaluationRepository
+  | ResultRepository.ResultRepository
   | SqlClient.SqlClient
 
 /** The three repositories, on whatever SqlClient is provided. */
 export const repositories: Layer.Layer<
-  BenchmarkRepositoryId | EvaluationRepositoryId | ResultRepositoryId,
+  BenchmarkRepository.BenchmarkRepository | EvaluationRepository.EvaluationRepository | ResultRepository.ResultRepository,
   never,
   SqlClient.SqlClient
 > = Layer.mergeAll(SqliteBenchmarkRepository.layer, SqliteEvaluationRepository.layer, SqliteResultRepository.layer)

@@ -163,8 +163,7 @@ const EvaluationRow = Schema.Struct({
   agent_parameters: Schema.parseJson(UnknownRecord),
   benchmark_id: Schema.String,
   benchmark_name: Schema.String,
-  // `Evaluation.EvaluationStatus` itself is missing from core's bundled declarations.
-  status: Evaluation.Evaluation.fields.status,
+  status: Evaluation.EvaluationStatus,
   created_at: Schema.Date,
   started_at: Schema.NullOr(Schema.Date),
   completed_at: Schema.NullOr(Schema.Date),
