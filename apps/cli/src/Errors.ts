@@ -46,6 +46,8 @@ export const describe = (e: unknown): Described => {
       return { code: ExitCode.config, text: `Configuration error: ${message}`, hint: "fix it in the environment or your .env file (every variable is documented in .env.example)" }
     case "DatabaseUrlError":
       return { code: ExitCode.config, text: `Configuration error: DATABASE_URL: ${message}`, hint: "use sqlite:///relative.db, sqlite:////absolute/path.db or a file path (see .env.example)" }
+    case "PluginLoadError":
+      return { code: ExitCode.config, text: message, hint: (e as any).hint }
     case "EvaluationNotFound":
       return { code: ExitCode.notFound, text: message, hint: "list evaluations with: ml-agents evaluate list" }
     case "BenchmarkNotFound":

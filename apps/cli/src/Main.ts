@@ -16,9 +16,11 @@ import { AppContext, type GlobalFlags } from "./AppContext.js"
 import * as BenchmarkFiles from "./BenchmarkFiles.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
+import * as AgentsCommand from "./commands/AgentsCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
+import * as Plugins from "./Plugins.js"
 import * as Ui from "./Ui.js"
 
 /** The CLI's version. */
@@ -53,7 +55,12 @@ const root = Command.make("ml-agents").pipe(
     "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks. " +
       "Global flags: --config <path>, --verbose, --quiet, -v"
   ),
-  Command.withSubcommands([BenchmarkCommands.command, EvaluateCommands.command, HealthCommand.command])
+  Command.withSubcommands([
+    AgentsCommand.command,
+    BenchmarkCommands.command,
+    EvaluateCommands.command,
+    HealthCommand.command
+  ])
 )
 
 const missingKeyClient: LlmClient.LlmClient.Service = (() => {
@@ -67,6 +74,9 @@ const missingKeyClient: LlmClient.LlmClient.Service = (() => {
 
 const cacheDir = () =>
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ml-agents")
+
+/** The agents that ship with the CLI. */
+export const builtInAgents = [NoneAgent.agent]
 
 /** The layers a command needs, built only when a command's handler runs. */
 const appLayer = (config: AppConfig.AppConfig) => {
@@ -82,9 +92,18 @@ const appLayer = (config: AppConfig.AppConfig) => {
       appUrl: config.appUrl ?? undefined,
       dataCollection: config.openrouter.dataCollection ?? undefined
     }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
-  const registry = AgentRegistry.layer([NoneAgent.agent])
+  const agents = Layer.unwrapEffect(
+    Plugins.load(builtInAgents, config.plugins, process.cwd()).pipe(
+      Effect.map((loaded) =>
+        Layer.merge(
+          AgentRegistry.layer(loaded.map((l) => l.agent)),
+          Layer.succeed(AgentsCommand.LoadedAgents, loaded)
+        )
+      )
+    )
+  )
   return EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(
-    Layer.provideMerge(Layer.mergeAll(storage, llm, registry))
+    Layer.provideMerge(Layer.mergeAll(storage, llm, agents))
   )
 }
 

@@ -1,0 +1,125 @@
+/**
+ * Loading third-party agent plugins by package name (`ML_AGENTS_PLUGINS=pkg-a,pkg-b`), resolved
+ * from the working directory's `node_modules` (and its parents', as Node does), exactly as an
+ * installed package. A plugin exports an agent as its default export, as `agent`, or a list as
+ * `agents`; each must satisfy core's Agent contract.
+ */
+import type { Agent } from "@ml-agents/core"
+import { Data, Effect, Schema } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+
+/** A plugin that cannot be used, and why. */
+export class PluginLoadError extends Data.TaggedError("PluginLoadError")<{
+  readonly pkg: string
+  readonly problem: string
+  readonly hint: string
+}> {
+  override get message() {
+    return `plugin '${this.pkg}': ${this.problem}`
+  }
+}
+
+/** A loaded agent and the package it came from. */
+export interface LoadedAgent {
+  readonly agent: Agent.Agent<any>
+  readonly source: string
+}
+
+const isAgent = (value: unknown): value is Agent.Agent<any> =>
+  typeof value === "object" && value !== null &&
+  typeof (value as any).id === "string" &&
+  typeof (value as any).description === "string" &&
+  Schema.isSchema((value as any).parameters) &&
+  typeof (value as any).solve === "function" &&
+  typeof (value as any).modelDefaults === "object"
+
+const entryOf = (pkgDir: string, manifest: any): string | undefined => {
+  const root = manifest.exports?.["."] ?? manifest.exports
+  const pick = (e: unknown): string | undefined =>
+    typeof e === "string" ? e : e && typeof e === "object" ? pick((e as any).import ?? (e as any).node ?? (e as any).default) : undefined
+  const rel = pick(root) ?? manifest.module ?? manifest.main ?? "index.js"
+  return path.resolve(pkgDir, rel)
+}
+
+/** Finds a package's directory the way Node does: `node_modules/<name>` in cwd and each parent. */
+export const locate = (pkg: string, cwd: string): { dir: string | undefined; searched: Array<string> } => {
+  const searched: Array<string> = []
+  let dir = path.resolve(cwd)
+  for (;;) {
+    const candidate = path.join(dir, "node_modules", pkg)
+    searched.push(path.join(dir, "node_modules"))
+    if (fs.existsSync(path.join(candidate, "package.json"))) return { dir: candidate, searched }
+    const parent = path.dirname(dir)
+    if (parent === dir) return { dir: undefined, searched }
+    dir = parent
+  }
+}
+
+/** Loads one plugin package. */
+export const loadOne = (pkg: string, cwd: string): Effect.Effect<ReadonlyArray<LoadedAgent>, PluginLoadError> =>
+  Effect.gen(function*() {
+    const fail = (problem: string, hint: string) => Effect.fail(new PluginLoadError({ pkg, problem, hint }))
+    if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(pkg)) {
+      return yield* fail("is not a valid package name", "list package names in ML_AGENTS_PLUGINS separated by commas")
+    }
+    const { dir, searched } = locate(pkg, cwd)
+    if (dir === undefined) {
+      return yield* fail(
+        `not installed (looked in ${searched.slice(0, 3).join(", ")}${searched.length > 3 ? ", …" : ""})`,
+        `install it next to where you run ml-agents (npm install ${pkg}), or remove it from ML_AGENTS_PLUGINS`
+      )
+    }
+    const manifest = yield* Effect.try({
+      try: () => JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")),
+      catch: (e) => new PluginLoadError({ pkg, problem: `unreadable package.json (${(e as Error).message})`, hint: "reinstall the package" })
+    })
+    const entry = entryOf(dir, manifest)!
+    const mod = yield* Effect.tryPromise({
+      try: () => import(pathToFileURL(entry).href),
+      catch: (e) =>
+        new PluginLoadError({
+          pkg,
+          problem: `failed to load ${path.relative(cwd, entry) || entry}: ${(e as Error).message ?? String(e)}`,
+          hint: "check that the package is built and its dependencies are installed"
+        })
+    })
+    const candidates: Array<unknown> = [
+      mod.default,
+      mod.agent,
+      ...(Array.isArray(mod.agents) ? mod.agents : [])
+    ]
+    const agents = [...new Set(candidates.filter(isAgent))]
+    if (agents.length === 0) {
+      return yield* fail(
+        "exports no agent",
+        "a plugin exports an agent satisfying @ml-agents/core's Agent contract as its default export, as `agent`, or a list as `agents`"
+      )
+    }
+    return agents.map((agent) => ({ agent, source: pkg }))
+  })
+
+/** Loads every plugin, refusing ids that clash with each other or with a built-in agent. */
+export const load = (
+  builtIn: ReadonlyArray<Agent.Agent<any>>,
+  packages: ReadonlyArray<string>,
+  cwd: string
+): Effect.Effect<ReadonlyArray<LoadedAgent>, PluginLoadError> =>
+  Effect.gen(function*() {
+    const all: Array<LoadedAgent> = builtIn.map((agent) => ({ agent, source: "built-in" }))
+    for (const pkg of packages) {
+      for (const loaded of yield* loadOne(pkg, cwd)) {
+        const clash = all.find((a) => a.agent.id === loaded.agent.id)
+        if (clash !== undefined) {
+          return yield* new PluginLoadError({
+            pkg,
+            problem: `its agent id '${loaded.agent.id}' is already taken by ${clash.source === "built-in" ? "a built-in agent" : `plugin '${clash.source}'`}`,
+            hint: "remove one of them from ML_AGENTS_PLUGINS"
+          })
+        }
+        all.push(loaded)
+      }
+    }
+    return all
+  })
