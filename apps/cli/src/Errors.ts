@@ -62,6 +62,12 @@ export const describe = (e: unknown): Described => {
       return { code: ExitCode.general, text: message, hint: "import it under another name with --name, or use the one already imported" }
     case "BenchmarkCsvError":
       return { code: ExitCode.general, text: `Cannot import: ${message}`, hint: "fix the file and import again; nothing was stored" }
+    case "EvaluationBusy":
+      return {
+        code: ExitCode.general,
+        text: message,
+        hint: "wait for that run to finish (see `ml-agents evaluate list`); if its process is gone, its claim lapses within 30 s"
+      }
     case "InvalidTransition":
       return { code: ExitCode.general, text: message }
     case "StorageError":

@@ -258,3 +258,48 @@ describe("interruption", () => {
     }
   })
 })
+
+describe("crashes and concurrent runners", () => {
+  it("a second runner of the same evaluation refuses; a SIGKILLed run is taken over and ends exactly like an uninterrupted one", async () => {
+    const ws = await workspace()
+    try {
+      const count = (id: string) =>
+        rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ?", id)[0]!.n as number
+      await ws.cli(["benchmark", "import", "SAMPLE_MC"])
+      const create = async () =>
+        createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MC", "--temp", "0"])).stdout)
+      const reference = await create()
+      expect((await ws.cli(["evaluate", "run", reference, "--concurrency", "4"])).code).toBe(0)
+      const referenceCorrect = rows(ws.dbFile, "select question_id, is_correct from evaluation_question_results where evaluation_id = ? order by ordinal", reference)
+
+      const id = await create()
+      // Slow replies keep the first run going while the second one starts.
+      ws.sim.configure({ latencyMs: 1500 })
+      const first = ws.spawnCli(["evaluate", "run", id, "--concurrency", "3"])
+      const deadline = Date.now() + 20_000
+      while (count(id) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30))
+      const second = await ws.cli(["evaluate", "run", id])
+      expect(second.code).toBe(1)
+      expect(second.stderr).toContain("being run by another process")
+
+      first.child.kill("SIGKILL")
+      const killed = await first.done
+      expect(killed.signal).toBe("SIGKILL")
+      const kept = count(id)
+      expect(kept).toBeLessThan(20)
+      expect(rows(ws.dbFile, "select status from evaluations where id = ?", id)[0]!.status).toBe("running")
+
+      ws.sim.reset()
+      ws.sim.configure({ latencyMs: 0 })
+      const resumed = await ws.cli(["evaluate", "run", id, "--concurrency", "3"])
+      expect(resumed.code, resumed.stderr).toBe(0)
+      expect(ws.sim.stats().requests.chat).toBe(20 - kept)
+      const after = rows(ws.dbFile, "select question_id, is_correct from evaluation_question_results where evaluation_id = ? order by ordinal", id)
+      expect(after).toHaveLength(20)
+      expect(after).toEqual(referenceCorrect)
+      expect(rows(ws.dbFile, "select status, lease_owner from evaluations where id = ?", id)[0]).toEqual({ status: "completed", lease_owner: null })
+    } finally {
+      await ws.close()
+    }
+  })
+})

@@ -50,6 +50,17 @@ export class EvaluationFailed extends Schema.TaggedError<EvaluationFailed>()("Ev
   }
 }
 
+/** Another live process holds the evaluation's lease: it is being run right now. */
+export class EvaluationBusy extends Schema.TaggedError<EvaluationBusy>()("EvaluationBusy", {
+  evaluationId: Schema.String,
+  owner: Schema.String,
+  expiresAt: Schema.Date
+}) {
+  override get message() {
+    return `evaluation ${this.evaluationId} is being run by another process (${this.owner})`
+  }
+}
+
 /** Progress of a run, reported after each question. */
 export interface Progress {
   /** Questions in the benchmark. */
@@ -72,6 +83,12 @@ export interface RunOptions {
   readonly questionTimeout?: Duration.DurationInput | undefined
   /** Called after every stored result. */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Who runs it (the lease owner); default a random id. The CLI uses `host:pid:nonce`. */
+  readonly owner?: string | undefined
+  /** How long the lease lasts without a heartbeat (default 30 s); heartbeats come every third of it. */
+  readonly leaseTtl?: Duration.DurationInput | undefined
+  /** Whether a lease owner is still alive; a dead owner's lease is taken over at once. Default: assume alive until it expires. */
+  readonly isOwnerAlive?: ((owner: string) => boolean) | undefined
   /** Called once the evaluation is running, with the number of questions left to do. */
   readonly onStart?: ((info: { readonly total: number; readonly remaining: number }) => Effect.Effect<void>) | undefined
 }
@@ -246,7 +263,52 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           })
         })
 
+      /**
+       * Takes the evaluation's lease (or fails with EvaluationBusy), keeps it alive with a
+       * heartbeat while `body` runs, and gives it up afterwards, however `body` ends. A lease
+       * whose owner died (SIGKILL, power loss) expires, or is taken over at once when the caller
+       * can tell the owner is dead.
+       */
+      const withLease = <A, E, R>(evaluationId: string, options: RunOptions, body: Effect.Effect<A, E, R>) =>
+        Effect.gen(function*() {
+          const owner = options.owner ?? (yield* Ids.make("run", 12))
+          const ttl = Duration.toMillis(options.leaseTtl ?? Duration.seconds(30))
+          const claim = (replacing?: string) =>
+            now.pipe(Effect.flatMap((at) =>
+              evaluations.claim(evaluationId, { owner, now: at, expiresAt: new Date(at.getTime() + ttl), replacing })
+            ))
+          if (!(yield* claim())) {
+            const lease = yield* evaluations.lease(evaluationId)
+            const holder = Option.getOrUndefined(lease)
+            const dead = holder !== undefined && options.isOwnerAlive !== undefined && !options.isOwnerAlive(holder.owner)
+            if (!dead || !(yield* claim(holder.owner))) {
+              return yield* new EvaluationBusy({
+                evaluationId,
+                owner: holder?.owner ?? "unknown",
+                expiresAt: holder?.expiresAt ?? new Date(0)
+              })
+            }
+            yield* Effect.logWarning("took over the lease of a dead run").pipe(
+              Effect.annotateLogs({ evaluationId, previousOwner: holder.owner })
+            )
+          }
+          const heartbeat = claim().pipe(
+            Effect.flatMap((kept) => kept ? Effect.void : Effect.logError("lost the evaluation's lease")),
+            Effect.catchAll((error) => Effect.logWarning("lease heartbeat failed", error)),
+            Effect.delay(Duration.millis(Math.max(10, ttl / 3))),
+            Effect.forever
+          )
+          return yield* Effect.scoped(
+            Effect.forkScoped(heartbeat).pipe(Effect.zipRight(body))
+          ).pipe(Effect.ensuring(evaluations.release(evaluationId, owner).pipe(Effect.ignoreLogged)))
+        })
+
       const run = Effect.fn("EvaluationOrchestrator.run")(function*(evaluationId: string, options: RunOptions = {}) {
+        yield* get(evaluationId)
+        return yield* withLease(evaluationId, options, runLeased(evaluationId, options))
+      })
+
+      const runLeased = (evaluationId: string, options: RunOptions) => Effect.gen(function*() {
         const pending = yield* get(evaluationId)
         const agent = yield* registry.get(pending.agentConfig.agentType)
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
@@ -254,7 +316,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const todo = questions.filter((q) => !answered.has(q.id))
 
-        const running = yield* Evaluation.start(pending, yield* now)
+        // Holding the lease while the status says "running" means the previous run died: resume it.
+        const running = pending.status === "running" ? pending : yield* Evaluation.start(pending, yield* now)
         yield* evaluations.update(running)
         yield* Effect.logInfo("evaluation started").pipe(
           Effect.annotateLogs({

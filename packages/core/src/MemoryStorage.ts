@@ -6,7 +6,7 @@ import { Effect, Layer, Option } from "effect"
 import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
 import { BenchmarkAlreadyExists, BenchmarkRepository } from "./BenchmarkRepository.js"
 import type { Evaluation } from "./Evaluation.js"
-import { EvaluationRepository } from "./EvaluationRepository.js"
+import { EvaluationRepository, type Lease } from "./EvaluationRepository.js"
 import * as EvaluationResults from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
@@ -16,6 +16,7 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
   const benchmarks = new Map<string, { benchmark: PreprocessedBenchmark; questions: ReadonlyArray<Question> }>()
   const evaluations = new Map<string, Evaluation>()
   const results = new Map<string, Map<string, EvaluationQuestionResult>>()
+  const leases = new Map<string, Lease>()
   const order = (evaluationId: string) => {
     const evaluation = evaluations.get(evaluationId)
     const questions = evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []
@@ -58,7 +59,20 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
             .filter((e) => options.benchmarkName === undefined || e.benchmarkName === options.benchmarkName)
             .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
             .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
-        )
+        ),
+      lease: (id) => Effect.sync(() => Option.fromNullable(leases.get(id))),
+      claim: (id, request) =>
+        Effect.sync(() => {
+          const held = leases.get(id)
+          const free = held === undefined || held.owner === request.owner || held.owner === request.replacing ||
+            held.expiresAt.getTime() < request.now.getTime()
+          if (free) leases.set(id, { owner: request.owner, expiresAt: request.expiresAt })
+          return free
+        }),
+      release: (id, owner) =>
+        Effect.sync(() => {
+          if (leases.get(id)?.owner === owner) leases.delete(id)
+        })
     }),
     Layer.succeed(ResultRepository, {
       save: (result) =>

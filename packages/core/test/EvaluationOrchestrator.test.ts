@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import {
   AgentRegistry,
   Benchmark,
   BenchmarkRepository,
+  Evaluation,
   EvaluationOrchestrator,
   EvaluationRepository,
   LlmClient,
@@ -145,6 +146,35 @@ describe("EvaluationOrchestrator", () => {
       yield* Deferred.succeed(gate, undefined)
       const outcome = yield* orchestrator.run(evaluation.id)
       assert.strictEqual(outcome.results.processed, 6)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a second run while the first holds the lease is refused; a dead owner's run is taken over", () => {
+    const gate = Effect.runSync(Deferred.make<void>())
+    const { layer, scripted } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      return n === "2" ? Deferred.await(gate).pipe(Effect.as(`Answer: ${n}`)) : `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const first = yield* Effect.fork(orchestrator.run(evaluation.id, { owner: "host:1:a" }))
+      while (scripted.requests.length < 2) yield* Effect.yieldNow()
+      const busy = yield* Effect.flip(orchestrator.run(evaluation.id, { owner: "host:2:b" }))
+      assert.strictEqual(busy._tag, "EvaluationBusy")
+      assert.include(busy.message, "host:1:a")
+
+      // The first owner "dies": its fiber stops without finishing (as a SIGKILL would leave it).
+      yield* Fiber.interruptFork(first)
+      const repo = yield* EvaluationRepository.EvaluationRepository
+      yield* repo.update(new Evaluation.Evaluation({ ...(yield* orchestrator.get(evaluation.id)), status: "running" }))
+      yield* repo.claim(evaluation.id, { owner: "host:1:a", now: new Date(0), expiresAt: new Date(8.64e15) })
+      const stillBusy = yield* Effect.flip(orchestrator.run(evaluation.id, { owner: "host:2:b", isOwnerAlive: () => true }))
+      assert.strictEqual(stillBusy._tag, "EvaluationBusy")
+      yield* Deferred.succeed(gate, undefined)
+      const outcome = yield* orchestrator.run(evaluation.id, { owner: "host:2:b", isOwnerAlive: (o) => o !== "host:1:a" })
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.processed, 6)
+      assert.isTrue(Option.isNone(yield* repo.lease(evaluation.id)), "the lease is released at the end")
     }).pipe(Effect.provide(layer))
   })
 

@@ -86,9 +86,17 @@ const init = Effect.gen(function*() {
     ON evaluation_question_results (evaluation_id, ordinal)`
 })
 
+// The run lease: which process may run an evaluation, until when (renewed by its heartbeat).
+const lease = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluations ADD COLUMN lease_owner TEXT`
+  yield* sql`ALTER TABLE evaluations ADD COLUMN lease_expires_at TEXT`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
-  "0001_init": init
+  "0001_init": init,
+  "0002_run_lease": lease
 })
 
 /**

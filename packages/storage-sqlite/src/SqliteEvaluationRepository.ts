@@ -95,7 +95,44 @@ export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Servi
       Effect.mapError(toStorageError("EvaluationRepository.list"))
     )
 
-    return EvaluationRepository.EvaluationRepository.of({ create, update, findById, list })
+    const LeaseRow = Schema.Struct({ lease_owner: Schema.String, lease_expires_at: Schema.Date })
+    const leaseOf = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: LeaseRow,
+      execute: (id) =>
+        sql`SELECT lease_owner, lease_expires_at FROM evaluations WHERE id = ${id} AND lease_owner IS NOT NULL`
+    })
+
+    const lease = Effect.fn("EvaluationRepository.lease")(
+      (id: string) =>
+        leaseOf(id).pipe(Effect.map(Option.map((row) => ({ owner: row.lease_owner, expiresAt: row.lease_expires_at })))),
+      Effect.mapError(toStorageError("EvaluationRepository.lease"))
+    )
+
+    // One conditional UPDATE, so that two processes racing for the lease cannot both win.
+    const claim = Effect.fn("EvaluationRepository.claim")(
+      function*(id: string, request: EvaluationRepository.ClaimRequest) {
+        const rows = yield* sql<{ id: string }>`
+          UPDATE evaluations
+          SET lease_owner = ${request.owner}, lease_expires_at = ${request.expiresAt.toISOString()}
+          WHERE id = ${id} AND (
+            lease_owner IS NULL OR lease_owner = ${request.owner} OR lease_expires_at < ${request.now.toISOString()}
+            ${request.replacing === undefined ? sql`` : sql`OR lease_owner = ${request.replacing}`}
+          )
+          RETURNING id`
+        return rows.length > 0
+      },
+      Effect.mapError(toStorageError("EvaluationRepository.claim"))
+    )
+
+    const release = Effect.fn("EvaluationRepository.release")(
+      (id: string, owner: string) =>
+        sql`UPDATE evaluations SET lease_owner = NULL, lease_expires_at = NULL
+          WHERE id = ${id} AND lease_owner = ${owner}`.pipe(Effect.asVoid),
+      Effect.mapError(toStorageError("EvaluationRepository.release"))
+    )
+
+    return EvaluationRepository.EvaluationRepository.of({ create, update, findById, list, lease, claim, release })
   })
 
 /** The EvaluationRepository, on the SqlClient. */

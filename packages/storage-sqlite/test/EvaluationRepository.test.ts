@@ -123,6 +123,28 @@ describe("SqliteEvaluationRepository", () => {
       ])
     })))
 
+  it.scoped("the run lease: one owner at a time, renewable, expiring, replaceable when its owner died, releasable", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const { gpqa } = yield* setup
+      yield* repo.create(evaluation("eval_lease1", gpqa))
+      const id = "eval_lease1"
+      assert.isTrue(Option.isNone(yield* repo.lease(id)))
+      assert.isTrue(yield* repo.claim(id, { owner: "a", now: at(0), expiresAt: at(30_000) }))
+      assert.deepStrictEqual(yield* repo.lease(id), Option.some({ owner: "a", expiresAt: at(30_000) }))
+      assert.isFalse(yield* repo.claim(id, { owner: "b", now: at(1_000), expiresAt: at(31_000) }), "held by a")
+      assert.isTrue(yield* repo.claim(id, { owner: "a", now: at(10_000), expiresAt: at(40_000) }), "a renews")
+      assert.isFalse(yield* repo.claim(id, { owner: "b", now: at(35_000), expiresAt: at(65_000) }), "renewed, not expired")
+      assert.isTrue(yield* repo.claim(id, { owner: "b", now: at(41_000), expiresAt: at(71_000) }), "expired: b takes it")
+      assert.isTrue(yield* repo.claim(id, { owner: "c", now: at(42_000), expiresAt: at(72_000), replacing: "b" }), "b is dead")
+      yield* repo.release(id, "b")
+      assert.strictEqual(Option.getOrThrow(yield* repo.lease(id)).owner, "c", "only the holder releases")
+      yield* repo.release(id, "c")
+      assert.isTrue(Option.isNone(yield* repo.lease(id)))
+      const found = Option.getOrThrow(yield* repo.findById(id))
+      assert.strictEqual(found.status, "pending", "the lease does not touch the evaluation's state")
+    })))
+
   it.scoped("findById of an unknown id is none", () =>
     withDatabase(Effect.gen(function*() {
       const repo = yield* Repo

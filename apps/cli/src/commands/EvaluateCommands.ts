@@ -17,6 +17,7 @@ import { Duration, Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
+import * as RunLease from "../RunLease.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
 
@@ -180,13 +181,6 @@ const runCommand = Command.make(
           hint: `see its results with: ml-agents evaluate show ${id}`
         })
       }
-      if (evaluation.status === "running") {
-        return yield* new UserError({
-          code: ExitCode.general,
-          text: `evaluation ${id} is marked running (another process is running it, or a run crashed)`,
-          hint: "wait for the other run to finish"
-        })
-      }
       const c = evaluation.agentConfig
       if (!flags.quiet) {
         yield* Ui.print(`Running ${Ui.style.bold(id)}: ${c.agentType} · ${c.modelName} · ${evaluation.benchmarkName}`)
@@ -194,6 +188,8 @@ const runCommand = Command.make(
       let bar: ProgressBar | undefined
       const outcome = yield* orchestrator.run(id, {
         concurrency: n,
+        owner: RunLease.owner(),
+        isOwnerAlive: RunLease.isAlive,
         questionTimeout: Duration.seconds(config.questionTimeoutSeconds),
         onStart: ({ remaining, total }) =>
           Effect.gen(function*() {
