@@ -2,7 +2,7 @@
 /**
  * The `ml-agents` executable.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Exit } from "effect"
 import { program } from "./Main.js"
 
