@@ -12,6 +12,8 @@ export const clean = (raw: string): string => {
   for (let i = 0; i < 4; i++) {
     const before = s
     s = s.replace(/^\*\*(.*)\*\*$/s, "$1").replace(/^__(.*)__$/s, "$1").trim()
+    // A bold that opened before the answer marker ("**Final answer: B**") leaves an unpaired end.
+    s = s.replace(/^(?:\*\*|__)(?!.*(?:\*\*|__))/s, "").replace(/(?<!(?:\*\*|__).*)(?:\*\*|__)$/s, "").trim()
     s = s.replace(/^\\boxed\{(.*)\}$/s, "$1").trim()
     s = s.replace(/^\$+(.*?)\$+$/s, "$1").trim()
     s = s.replace(/^["'“”‘’`](.*)["'“”‘’`]$/s, "$1").trim()
@@ -21,9 +23,23 @@ export const clean = (raw: string): string => {
   return s
 }
 
+/** The content of the last `\boxed{…}` in a text (nested braces allowed), or null. */
+export const lastBoxed = (text: string): string | null => {
+  const start = text.lastIndexOf("\\boxed{")
+  if (start === -1) return null
+  let depth = 0
+  for (let i = start + "\\boxed".length; i < text.length; i++) {
+    const c = text[i]
+    if (c === "{") depth++
+    else if (c === "}" && --depth === 0) return text.slice(start + "\\boxed{".length, i)
+  }
+  return null
+}
+
 /**
- * The final answer in a reply: the text after the last line-leading "Answer:"-style marker (or
- * "The answer is …" anywhere), else the whole reply when it is a single short line. Null when no
+ * The final answer in a reply: the text after the last line-leading "Answer:"-style marker, else
+ * the last `\boxed{…}`, else "The answer is …" anywhere, else the whole reply when it is a single
+ * short line. Null when no
  * answer can be found.
  */
 export const extract = (reply: string): string | null => {
@@ -41,6 +57,8 @@ export const extract = (reply: string): string | null => {
       return next === undefined ? null : clean(next)
     }
   }
+  const boxed = lastBoxed(text)
+  if (boxed !== null && clean(boxed) !== "") return clean(boxed)
   const inline = [...text.matchAll(/the (?:final |correct )?answer is[:\s]+([^\n]+)/gi)].at(-1)
   if (inline !== undefined) {
     const rest = clean(inline[1]!)

@@ -14,7 +14,11 @@ describe("Answer.extract", () => {
     ["\"Paris\"", "Paris"],
     ["", null],
     ["   ", null],
-    ["So the correct answer is True.", "True"]
+    ["So the correct answer is True.", "True"],
+    ["**Final Answer: B**", "B"],
+    ["__Answer:__ 12", "12"],
+    ["Adding them up.\nTherefore \\boxed{\\frac{1}{2}}", "\\frac{1}{2}"],
+    ["x = 3 so \\boxed{3} and then \\boxed{4}", "4"]
   ]
   for (const [reply, expected] of cases) {
     it(`${JSON.stringify(reply)} → ${JSON.stringify(expected)}`, () => {
