@@ -259,6 +259,44 @@ describe("interruption", () => {
   })
 })
 
+describe("retrying failed questions", () => {
+  it("--retry-errors asks only the failed questions again, on a completed evaluation, and replaces their rows", async () => {
+    const ws = await workspace({ accuracy: 1 })
+    try {
+      await ws.cli(["benchmark", "import", "SAMPLE_QA"])
+      const id = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_QA"])).stdout)
+      ws.sim.configure({ faults: [{ fault: { type: "status", status: 503 }, times: 4 }] })
+      const first = await ws.cli(["evaluate", "run", id])
+      expect(first.code, first.stderr).toBe(0)
+      const failedBefore = rows(ws.dbFile, "select question_id from evaluation_question_results where evaluation_id = ? and error_json is not null", id)
+      expect(failedBefore).toHaveLength(4)
+      expect(first.stdout).toMatch(/4 failed/)
+
+      const plain = await ws.cli(["evaluate", "run", id])
+      expect(plain.code).toBe(1)
+      expect(plain.stderr).toContain("--retry-errors")
+
+      ws.sim.reset()
+      ws.sim.configure({ faults: [] })
+      const retry = await ws.cli(["evaluate", "run", id, "--retry-errors"])
+      expect(retry.code, retry.stderr).toBe(0)
+      expect(retry.stdout).toContain("retrying 4 failed questions")
+      expect(ws.sim.stats().requests.chat).toBe(4)
+      const after = rows(ws.dbFile, "select * from evaluation_question_results where evaluation_id = ?", id)
+      expect(after).toHaveLength(15)
+      expect(after.filter((r) => r.error_json !== null)).toHaveLength(0)
+      expect(after.filter((r) => r.is_correct === 1)).toHaveLength(15)
+      expect(retry.stdout).toContain("100.0%")
+
+      const nothing = await ws.cli(["evaluate", "run", id, "--retry-errors"])
+      expect(nothing.code).toBe(0)
+      expect(nothing.stdout).toContain("no failed questions to retry")
+    } finally {
+      await ws.close()
+    }
+  })
+})
+
 describe("crashes and concurrent runners", () => {
   it("a second runner of the same evaluation refuses; a SIGKILLed run is taken over and ends exactly like an uninterrupted one", async () => {
     const ws = await workspace()

@@ -87,6 +87,15 @@ export const create = (options: {
 export const start = (evaluation: Evaluation, now: Date) =>
   transition(evaluation, "running", { startedAt: now, completedAt: null, failureReason: null })
 
+/**
+ * completed | failed | interrupted → running, to retry the questions that failed: the one way
+ * a completed evaluation runs again (the failed questions' results are replaced, nothing else).
+ */
+export const reopen = (evaluation: Evaluation, now: Date): Effect.Effect<Evaluation, InvalidTransition> =>
+  evaluation.status === "completed"
+    ? Effect.succeed(new Evaluation({ ...evaluation, status: "running", startedAt: now, completedAt: null, failureReason: null }))
+    : start(evaluation, now)
+
 /** running → completed. */
 export const complete = (evaluation: Evaluation, now: Date) => transition(evaluation, "completed", { completedAt: now })
 

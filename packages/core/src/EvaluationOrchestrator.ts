@@ -83,6 +83,8 @@ export interface RunOptions {
   readonly questionTimeout?: Duration.DurationInput | undefined
   /** Called after every stored result. */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Also run again the questions whose stored result is a failure (reopening a completed evaluation). */
+  readonly retryErrors?: boolean | undefined
   /** Who runs it (the lease owner); default a random id. The CLI uses `host:pid:nonce`. */
   readonly owner?: string | undefined
   /** How long the lease lasts without a heartbeat (default 30 s); heartbeats come every third of it. */
@@ -314,10 +316,15 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
         const questions = yield* benchmarks.questions(pending.benchmarkId)
         const answered = yield* results.answeredQuestionIds(evaluationId)
-        const todo = questions.filter((q) => !answered.has(q.id))
+        const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
+        const todo = questions.filter((q) => !answered.has(q.id) || retried.has(q.id))
 
         // Holding the lease while the status says "running" means the previous run died: resume it.
-        const running = pending.status === "running" ? pending : yield* Evaluation.start(pending, yield* now)
+        const running = pending.status === "running"
+          ? pending
+          : options.retryErrors
+          ? yield* Evaluation.reopen(pending, yield* now)
+          : yield* Evaluation.start(pending, yield* now)
         yield* evaluations.update(running)
         yield* Effect.logInfo("evaluation started").pipe(
           Effect.annotateLogs({
@@ -331,9 +338,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         )
 
         const before = yield* results.summarize(evaluationId)
-        let done = before.processed
+        // Failed questions being retried are counted again when their new result comes in.
+        let done = before.processed - retried.size
         let correct = before.correct
-        let errors = before.errors
+        let errors = before.errors - retried.size
         yield* options.onStart?.({ total: questions.length, remaining: todo.length }) ?? Effect.void
 
         const processAll = Effect.forEach(
@@ -366,7 +374,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 return options.onProgress?.({
                   total: questions.length,
                   done,
-                  resumed: answered.size,
+                  resumed: answered.size - retried.size,
                   correct,
                   errors,
                   last: result

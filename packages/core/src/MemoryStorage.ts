@@ -87,6 +87,10 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
           return page === undefined ? rows : rows.slice(page.offset, page.offset + page.limit)
         }),
       answeredQuestionIds: (evaluationId) => Effect.sync(() => new Set(results.get(evaluationId)?.keys() ?? [])),
+      failedQuestionIds: (evaluationId) =>
+        Effect.sync(() =>
+          new Set([...(results.get(evaluationId)?.values() ?? [])].filter((r) => r.error !== null).map((r) => r.questionId))
+        ),
       summarize: (evaluationId) => Effect.sync(() => EvaluationResults.fromRows(results.get(evaluationId)?.values() ?? []))
     })
   )

@@ -27,6 +27,8 @@ export declare namespace ResultRepository {
     ) => Effect.Effect<ReadonlyArray<EvaluationQuestionResult>, StorageError>
     /** Ids of the questions that already have a result (to resume). */
     readonly answeredQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
+    /** Ids of the questions whose stored result is a failure (to retry them). */
+    readonly failedQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
     /** The evaluation's figures, aggregated by the database. */
     readonly summarize: (evaluationId: string) => Effect.Effect<EvaluationResults, StorageError>
   }

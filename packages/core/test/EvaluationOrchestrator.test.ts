@@ -178,6 +178,41 @@ describe("EvaluationOrchestrator", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("retryErrors re-asks only the failed questions of a completed evaluation and replaces their rows", () => {
+    let flaky = true
+    const { layer, scripted } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      if (flaky && (n === "2" || n === "5")) {
+        return new LlmClient.LlmError({ category: "network_timeout", message: "timed out", recoverable: true })
+      }
+      return `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const first = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(first.evaluation.status, "completed")
+      assert.strictEqual(first.results.errors, 2)
+      flaky = false
+      const asked = scripted.requests.length
+      let lastProgress: EvaluationOrchestrator.Progress | undefined
+      const second = yield* orchestrator.run(evaluation.id, {
+        retryErrors: true,
+        onProgress: (p) => Effect.sync(() => void (lastProgress = p))
+      })
+      assert.strictEqual(scripted.requests.length - asked, 2)
+      assert.deepStrictEqual(
+        scripted.requests.slice(asked).map((r) => numberIn(lastUser(r))).sort(),
+        ["2", "5"]
+      )
+      assert.strictEqual(second.evaluation.status, "completed")
+      assert.strictEqual(second.results.processed, 6)
+      assert.strictEqual(second.results.errors, 0)
+      assert.strictEqual(second.results.correct, 6)
+      assert.strictEqual(lastProgress?.done, 6)
+      assert.strictEqual(lastProgress?.errors, 0)
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("create rejects an unknown agent, an unknown benchmark and unknown parameters", () => {
     const { layer } = setup(() => "Answer: 1")
     return Effect.gen(function*() {

@@ -76,6 +76,14 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
         sql`SELECT question_id FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
     })
 
+    const errored = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ question_id: Schema.String }),
+      execute: (evaluationId) =>
+        sql`SELECT question_id FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND error_json IS NOT NULL`
+    })
+
     // One pass over the evaluation's rows; the per-category counts come from a correlated
     // subquery folded into a JSON object, so the whole summary is a single statement.
     const totals = SqlSchema.single({
@@ -133,6 +141,14 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.answeredQuestionIds"))
     )
 
+    const failedQuestionIds = Effect.fn("ResultRepository.failedQuestionIds")(
+      function*(evaluationId: string) {
+        const rows = yield* errored(evaluationId)
+        return new Set(rows.map((row) => row.question_id)) as ReadonlySet<string>
+      },
+      Effect.mapError(toStorageError("ResultRepository.failedQuestionIds"))
+    )
+
     const summarize = Effect.fn("ResultRepository.summarize")(
       function*(evaluationId: string) {
         const row = yield* totals(evaluationId)
@@ -155,7 +171,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, answeredQuestionIds, summarize })
+    return ResultRepository.ResultRepository.of({ save, list, answeredQuestionIds, failedQuestionIds, summarize })
   }
 )
 

@@ -163,9 +163,12 @@ const runCommand = Command.make(
     concurrency: Options.integer("concurrency").pipe(
       Options.optional,
       Options.withDescription("questions in flight at once (default MAX_CONCURRENT_EVALUATIONS)")
+    ),
+    retryErrors: Options.boolean("retry-errors").pipe(
+      Options.withDescription("run again only the questions that failed (also on a completed evaluation)")
     )
   },
-  ({ concurrency, id }) =>
+  ({ concurrency, id, retryErrors }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
@@ -174,12 +177,20 @@ const runCommand = Command.make(
       if (n < 1 || n > 1024) {
         return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
       }
-      if (evaluation.status === "completed") {
+      if (evaluation.status === "completed" && !retryErrors) {
         return yield* new UserError({
           code: ExitCode.general,
           text: `evaluation ${id} is already completed`,
-          hint: `see its results with: ml-agents evaluate show ${id}`
+          hint: `see its results with: ml-agents evaluate show ${id} (or retry its failed questions with --retry-errors)`
         })
+      }
+      if (retryErrors) {
+        const failed = yield* (yield* ResultRepository.ResultRepository).failedQuestionIds(id)
+        if (failed.size === 0 && evaluation.status === "completed") {
+          yield* Ui.success(`Evaluation ${id} has no failed questions to retry`)
+          return
+        }
+        if (!flags.quiet) yield* Ui.print(Ui.style.dim(`  retrying ${failed.size} failed question${failed.size === 1 ? "" : "s"}`))
       }
       const c = evaluation.agentConfig
       if (!flags.quiet) {
@@ -188,13 +199,14 @@ const runCommand = Command.make(
       let bar: ProgressBar | undefined
       const outcome = yield* orchestrator.run(id, {
         concurrency: n,
+        retryErrors,
         owner: RunLease.owner(),
         isOwnerAlive: RunLease.isAlive,
         questionTimeout: Duration.seconds(config.questionTimeoutSeconds),
         onStart: ({ remaining, total }) =>
           Effect.gen(function*() {
             bar = new ProgressBar(total, total - remaining, !flags.quiet)
-            if (remaining < total && !flags.quiet) {
+            if (remaining < total && !flags.quiet && !retryErrors) {
               yield* Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`))
             }
           }),
