@@ -12,3 +12,5 @@ export {
   type SimulatorStats,
   start
 } from "./Simulator.js"
+/** The phrases of the `tot` agent's prompts that the simulator answers in kind (mirrors the agent's `TreeOfThought.markers`). */
+export { TOT_MARKERS } from "./internal/TotReply.js"

@@ -14,11 +14,12 @@ import type {
   SimulatorOptions,
   SimulatorStats
 } from "../Simulator.js"
-import { AnswerKey } from "./AnswerKey.js"
+import { AnswerKey, type Entry } from "./AnswerKey.js"
 import { hashString, mix, unit } from "./Hash.js"
 import { readBody, sendError, sendJson, sendRaw, TOO_LARGE, writable } from "./Http.js"
 import { modelJson } from "./Models.js"
 import { render, type Style, wrongAnswer } from "./Reply.js"
+import * as TotReply from "./TotReply.js"
 import * as Validate from "./Validate.js"
 
 const MAX_BODY = 10 * 1024 * 1024
@@ -468,16 +469,26 @@ export class Server {
       )
     }
 
-    const answer = this.answer(modelId, entry, body, lastUser ?? "")
-    const content = render(styleOf(body, messages), answer)
+    const style = styleOf(body, messages)
+    const tot = style === "json" ? undefined : TotReply.totKind(lastUser ?? "")
+    const draw = this.draw(modelId, entry, body, lastUser ?? "")
+    const content = tot === undefined ? render(style, draw.drawn) : TotReply.reply(tot, lastUser ?? "", draw)
     const reply = this.completion(modelId, entry.model, body, messages, content, "stop")
     this.later(res, started, reply.generation, () => sendJson(res, 200, reply.body))
   }
 
-  /** The simulated model's answer: right or wrong by a deterministic draw against its accuracy. */
-  private answer(modelId: string, entry: ModelEntry, body: Record<string, unknown>, lastUser: string): string {
+  /**
+   * The simulated model's answer: right or wrong by a deterministic draw against its accuracy, with
+   * the key's answer beside it (undefined for a question outside the key).
+   */
+  private draw(modelId: string, entry: ModelEntry, body: Record<string, unknown>, lastUser: string): TotReply.Draw {
     const known = this.answerKey.find(lastUser)
-    if (known === undefined) return UNKNOWN_ANSWER
+    if (known === undefined) return { correct: undefined, drawn: UNKNOWN_ANSWER }
+    return { correct: known.answer, drawn: this.answer(modelId, entry, body, known) }
+  }
+
+  /** Right or wrong for a known question, by a deterministic draw against the model's accuracy. */
+  private answer(modelId: string, entry: ModelEntry, body: Record<string, unknown>, known: Entry): string {
     let salt = 0
     if (typeof body.temperature === "number" && body.temperature > 0) {
       // Repeated sampling at temperature > 0 may differ: the n-th ask of a question is its own draw.
