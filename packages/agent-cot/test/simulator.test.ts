@@ -3,15 +3,14 @@
  * simulator on 127.0.0.1, in structured mode (a model whose /models entry lists
  * response_format) and in text mode (one whose entry does not).
  *
- * The simulator and the OpenRouter client are imported from their built `dist` by relative path:
- * this package may depend on `@ml-agents/core` and `effect` only, and adding them as workspace
- * devDependencies would need a `pnpm install`. Build them first (`turbo build` does).
+ * The simulator and the OpenRouter client are devDependencies of this package only: the agent
+ * itself depends on `@ml-agents/core` and `effect`, never on an HTTP client.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Agent, AgentConfig, Benchmark, Grading, LlmClient } from "@ml-agents/core"
 import { Effect, Redacted } from "effect"
-import { OpenRouterClient } from "../../openrouter/dist/index.js"
-import { start } from "../../simulator/dist/index.js"
+import { OpenRouterClient } from "@ml-agents/openrouter"
+import { start } from "@ml-agents/simulator"
 import { ChainOfThought } from "../src/index.js"
 
 const key = {
