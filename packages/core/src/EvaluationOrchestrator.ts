@@ -20,6 +20,7 @@ import * as Ids from "./Ids.js"
 import { LlmClient, type LlmError } from "./LlmClient.js"
 import { EvaluationQuestionResult } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
+import * as Throttle from "./Throttle.js"
 import * as Usage from "./Usage.js"
 
 /** No evaluation has that id. */
@@ -73,6 +74,8 @@ export interface Progress {
   readonly errors: number
   /** The result that was just stored. */
   readonly last: EvaluationQuestionResult
+  /** Questions allowed in flight now, the configured concurrency, and whether rate limits lowered it. */
+  readonly concurrency: Throttle.LimiterState
 }
 
 /** How to run an evaluation. */
@@ -344,10 +347,12 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         let errors = before.errors - retried.size
         yield* options.onStart?.({ total: questions.length, remaining: todo.length }) ?? Effect.void
 
+        const concurrency = Math.max(1, options.concurrency ?? 1)
+        const limiter = yield* Throttle.makeLimiter(concurrency)
         const processAll = Effect.forEach(
           todo,
           (question) =>
-            solveOne(running, agent, parameters, question, options.questionTimeout).pipe(
+            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout)).pipe(
               Effect.tap((result) => results.save(result)),
               Effect.tap((result) =>
                 result.error === null
@@ -371,18 +376,24 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 done++
                 if (result.isCorrect) correct++
                 if (result.error !== null) errors++
-                return options.onProgress?.({
-                  total: questions.length,
-                  done,
-                  resumed: answered.size - retried.size,
-                  correct,
-                  errors,
-                  last: result
-                }) ?? Effect.void
+                const onProgress = options.onProgress
+                return onProgress === undefined ? Effect.void : limiter.state.pipe(
+                  Effect.flatMap((state) =>
+                    onProgress({
+                      total: questions.length,
+                      done,
+                      resumed: answered.size - retried.size,
+                      correct,
+                      errors,
+                      last: result,
+                      concurrency: state
+                    })
+                  )
+                )
               })
             ),
-          { concurrency: Math.max(1, options.concurrency ?? 1), discard: true }
-        )
+          { concurrency, discard: true }
+        ).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
 
         yield* processAll.pipe(
           Effect.onInterrupt(() =>

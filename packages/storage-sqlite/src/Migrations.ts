@@ -93,10 +93,26 @@ const lease = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluations ADD COLUMN lease_expires_at TEXT`
 })
 
+// Cached model responses (see core's ResponseCache), by the hash of everything that determined
+// them. `model` is the requested model, so that one model's entries can be listed or dropped.
+const responseCache = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS response_cache (
+      key TEXT PRIMARY KEY NOT NULL,
+      model TEXT NOT NULL,
+      request_json TEXT NOT NULL,
+      response_json TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS response_cache_model ON response_cache (model)`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
-  "0002_run_lease": lease
+  "0002_run_lease": lease,
+  "0003_response_cache": responseCache
 })
 
 /**

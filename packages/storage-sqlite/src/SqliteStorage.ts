@@ -1,14 +1,21 @@
 /**
- * The storage the CLI composes: the three core repositories on a SQLite database, with the
- * `SqlClient` they run on (for health checks and ad-hoc queries).
+ * The storage the CLI composes: the three core repositories and the response cache on a SQLite
+ * database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type { BenchmarkRepository, EvaluationRepository, ResultRepository, StorageError } from "@ml-agents/core"
+import type {
+  BenchmarkRepository,
+  EvaluationRepository,
+  ResponseCache,
+  ResultRepository,
+  StorageError
+} from "@ml-agents/core"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import * as Database from "./Database.js"
 import * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
 import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
+import * as SqliteResponseCache from "./SqliteResponseCache.js"
 import * as SqliteResultRepository from "./SqliteResultRepository.js"
 
 /** Everything this package provides. */
@@ -16,6 +23,7 @@ export type Services =
   | BenchmarkRepository.BenchmarkRepository
   | EvaluationRepository.EvaluationRepository
   | ResultRepository.ResultRepository
+  | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
 /** The three repositories, on whatever SqlClient is provided. */
@@ -25,10 +33,12 @@ export const repositories: Layer.Layer<
   SqlClient.SqlClient
 > = Layer.mergeAll(SqliteBenchmarkRepository.layer, SqliteEvaluationRepository.layer, SqliteResultRepository.layer)
 
+const services = Layer.merge(repositories, SqliteResponseCache.layer)
+
 /**
- * The repositories on a SQLite database given by filename (`{ filename: "./ml_agents.db" }`,
- * `":memory:"`) or by a `DATABASE_URL` value (`{ url: "sqlite:///ml_agents.db" }`), opened and
- * migrated when the layer is built.
+ * The repositories and the response cache on a SQLite database given by filename
+ * (`{ filename: "./ml_agents.db" }`, `":memory:"`) or by a `DATABASE_URL` value
+ * (`{ url: "sqlite:///ml_agents.db" }`), opened and migrated when the layer is built.
  */
 export function layer(options: Database.FileOptions): Layer.Layer<Services, StorageError.StorageError>
 export function layer(
@@ -37,9 +47,12 @@ export function layer(
 export function layer(
   options: Database.Options
 ): Layer.Layer<Services, StorageError.StorageError | Database.DatabaseUrlError> {
-  return Layer.provideMerge(repositories, Database.layer(options))
+  return Layer.provideMerge(services, Database.layer(options))
 }
 
-/** The repositories on the database named by `DATABASE_URL`, echoing SQL when `DATABASE_ECHO` is true. */
+/**
+ * The repositories and the response cache on the database named by `DATABASE_URL`, echoing SQL
+ * when `DATABASE_ECHO` is true.
+ */
 export const layerConfig: Layer.Layer<Services, StorageError.StorageError | ConfigError.ConfigError> = Layer
-  .provideMerge(repositories, Database.layerConfig)
+  .provideMerge(services, Database.layerConfig)

@@ -1,0 +1,121 @@
+/**
+ * The SQLite response cache on a real database file: round trip, first response wins, rows that do
+ * not decode are misses, entries survive reopening, and a caching client replays from it.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { type LlmClient, ResponseCache, Usage } from "@ml-agents/core"
+import { ScriptedLlmClient } from "@ml-agents/core/testing"
+import { Effect, Option } from "effect"
+import * as path from "node:path"
+import { open, tempDir, withDatabase } from "./fixtures.js"
+
+const request: LlmClient.ChatRequest = {
+  model: "anthropic/claude-3.5-sonnet",
+  messages: [
+    { role: "system", content: "Answer with a number." },
+    { role: "user", content: "What is 2 + 2? Ünïcode and \"quotes\" too." }
+  ],
+  temperature: 0.7,
+  maxTokens: 256,
+  responseFormat: { type: "json_object" }
+}
+
+const response = (content: string): LlmClient.ChatResponse => ({
+  content,
+  finishReason: "stop",
+  usage: new Usage.TokenUsage({ promptTokens: 20, completionTokens: 5, reasoningTokens: 2, totalTokens: 25 }),
+  costUsd: 0.000125,
+  generationId: "gen-123",
+  provider: "Anthropic",
+  model: "anthropic/claude-3.5-sonnet-20241022",
+  attempts: 2
+})
+
+const cache = ResponseCache.ResponseCache
+
+describe("SqliteResponseCache", () => {
+  it.scoped("stores a response and reads it back equal, with its request and model alongside", () =>
+    withDatabase(Effect.gen(function*() {
+      const responses = yield* cache
+      const key = yield* ResponseCache.key(request, 0)
+      assert.isTrue(Option.isNone(yield* responses.get(key)))
+
+      yield* responses.put(key, request, response("4"))
+      assert.deepStrictEqual(yield* responses.get(key), Option.some(response("4")))
+
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ model: string; request_json: string; created_at: string }>`
+        SELECT model, request_json, created_at FROM response_cache WHERE key = ${key}`
+      assert.strictEqual(rows.length, 1)
+      assert.strictEqual(rows[0]!.model, "anthropic/claude-3.5-sonnet")
+      assert.deepStrictEqual(JSON.parse(rows[0]!.request_json), request)
+      assert.match(rows[0]!.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      const indexes = yield* sql<{ name: string }>`
+        SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'response_cache'`
+      assert.include(indexes.map((i) => i.name), "response_cache_model")
+    })))
+
+  it.scoped("keeps the first response stored under a key", () =>
+    withDatabase(Effect.gen(function*() {
+      const responses = yield* cache
+      const key = yield* ResponseCache.key(request, 0)
+      yield* responses.put(key, request, response("4"))
+      yield* responses.put(key, request, response("four"))
+      assert.strictEqual(Option.getOrThrow(yield* responses.get(key)).content, "4")
+      const sql = yield* SqlClient.SqlClient
+      const count = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM response_cache`
+      assert.strictEqual(count[0]!.n, 1)
+    })))
+
+  it.scoped("reads a row that does not decode as a miss, and lets the next response take its place", () =>
+    withDatabase(Effect.gen(function*() {
+      const responses = yield* cache
+      const sql = yield* SqlClient.SqlClient
+      const broken: ReadonlyArray<readonly [string, unknown]> = [
+        ["not-json", "{\"content\": \"4\""],
+        ["wrong-shape", JSON.stringify({ content: 4, usage: null })],
+        ["not-text", 42]
+      ]
+      for (const [key, json] of broken) {
+        yield* sql`INSERT INTO response_cache (key, model, request_json, response_json, created_at)
+          VALUES (${key}, 'm', '{}', ${json}, '2025-01-01T00:00:00.000Z')`
+        assert.isTrue(Option.isNone(yield* responses.get(key)), key)
+        yield* responses.put(key, request, response(`fresh ${key}`))
+        assert.strictEqual(Option.getOrThrow(yield* responses.get(key)).content, `fresh ${key}`)
+      }
+    })))
+
+  it.scoped("survives closing and reopening the file", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const filename = path.join(dir, "cache.db")
+      const key = yield* ResponseCache.key(request, 3)
+      yield* Effect.scoped(
+        Effect.flatMap(open(filename), (context) =>
+          Effect.provide(Effect.flatMap(cache, (responses) => responses.put(key, request, response("4"))), context))
+      )
+      const found = yield* Effect.scoped(
+        Effect.flatMap(open(filename), (context) =>
+          Effect.provide(Effect.flatMap(cache, (responses) => responses.get(key)), context))
+      )
+      assert.deepStrictEqual(found, Option.some(response("4")))
+    }))
+
+  it.scoped("lets a re-run replay every sample without a model call", () =>
+    withDatabase(Effect.gen(function*() {
+      const responses = yield* cache
+      const scripted = ScriptedLlmClient.make((_, index) => `answer ${index}`)
+      const ask = (caching: ResponseCache.CachingClient) =>
+        Effect.forEach([request, request, { ...request, temperature: 0 }], (r) => caching.client.chat(r))
+
+      const first = yield* ask(ResponseCache.make(scripted.client, responses))
+      assert.deepStrictEqual(first.map((r) => r.content), ["answer 0", "answer 1", "answer 2"])
+
+      const rerun = ResponseCache.make(scripted.client, responses)
+      const replayed = yield* ask(rerun)
+      assert.deepStrictEqual(replayed, first.map((r) => ({ ...r, attempts: 0 })))
+      assert.strictEqual(scripted.requests.length, 3)
+      assert.deepStrictEqual(rerun.stats(), { hits: 3, misses: 0, failures: 0 })
+    })))
+})
