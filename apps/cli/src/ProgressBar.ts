@@ -12,14 +12,28 @@ export class ProgressBar {
   private lastDraw = 0
   private lastDecile = -1
   private state = { done: 0, correct: 0, errors: 0 }
+  private concurrency: { limit: number; max: number; throttled: boolean } | undefined
+  private readonly timer: ReturnType<typeof setInterval> | undefined
 
   constructor(private readonly total: number, private readonly resumed: number, private readonly enabled: boolean) {
     this.state.done = resumed
+    // Redraw every second even when no question finishes, so that a slow or throttled run is
+    // visibly alive (the rate and ETA move).
+    if (enabled && this.tty) {
+      this.timer = setInterval(() => process.stderr.write(`\r\x1b[2K${this.render()}`), 1000)
+      this.timer.unref()
+    }
   }
 
   /** Records progress and redraws when due. */
-  update(done: number, correct: number, errors: number): void {
+  update(
+    done: number,
+    correct: number,
+    errors: number,
+    concurrency?: { readonly limit: number; readonly max: number; readonly throttled: boolean }
+  ): void {
     this.state = { done, correct, errors }
+    this.concurrency = concurrency
     if (!this.enabled) return
     if (this.tty) {
       const now = Date.now()
@@ -37,6 +51,7 @@ export class ProgressBar {
 
   /** Ends the line so that later output starts on a fresh one. */
   finish(): void {
+    if (this.timer !== undefined) clearInterval(this.timer)
     if (!this.enabled) return
     if (this.tty) process.stderr.write(`\r\x1b[2K${this.render()}\n`)
     else if (this.lastDecile !== 10) process.stderr.write(`${this.render()}\n`)
@@ -59,6 +74,9 @@ export class ProgressBar {
       `acc ${done === 0 ? "—" : percent(correct / done)}`,
       errors > 0 ? styleErr.yellow(`${errors} error${errors === 1 ? "" : "s"}`) : undefined,
       `${rate.toFixed(rate < 10 ? 2 : 1)} q/s`,
+      this.concurrency !== undefined && (this.concurrency.throttled || this.concurrency.limit < this.concurrency.max)
+        ? styleErr.yellow(`throttled: ${this.concurrency.limit}/${this.concurrency.max} in flight (rate limited)`)
+        : undefined,
       done >= this.total ? `took ${duration(elapsed)}` : `ETA ${duration(eta)}`
     ]
     return parts.filter((p) => p !== undefined).join(" · ")

@@ -210,7 +210,7 @@ const runCommand = Command.make(
               yield* Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`))
             }
           }),
-        onProgress: (p) => Effect.sync(() => bar?.update(p.done, p.correct, p.errors))
+        onProgress: (p) => Effect.sync(() => bar?.update(p.done, p.correct, p.errors, p.concurrency))
       }).pipe(
         Effect.tapError(() => Effect.sync(() => bar?.finish())),
         Effect.onInterrupt(() =>

@@ -4,7 +4,7 @@
  * it with `TestClock.adjust` instead of sleeping.
  * @internal
  */
-import { LlmClient } from "@ml-agents/core"
+import { LlmClient, Throttle } from "@ml-agents/core"
 import { Duration, Effect, Ref, Schedule } from "effect"
 
 type LlmError = LlmClient.LlmError
@@ -71,6 +71,10 @@ export const retrying = <A, R>(
     const attempts = yield* Ref.make(0)
     const value = yield* Ref.update(attempts, (n) => n + 1).pipe(
       Effect.zipRight(attempt),
+      // Every 429 is reported to the run's Throttle (if any), which lowers its concurrency.
+      Effect.tapError((error) =>
+        error.category === "rate_limit_exceeded" ? Throttle.report(error.retryAfterMs) : Effect.void
+      ),
       Effect.retry(schedule(policy)),
       Effect.catchAll((error) => Effect.flatMap(Ref.get(attempts), (n) => Effect.fail(gaveUp(error, n))))
     )
