@@ -118,7 +118,8 @@ export const defaultAgentDefaults: Readonly<Record<string, Record<string, unknow
     evaluation_method: "vote",
     pruning_threshold: 0.3,
     backtrack_on_failure: true,
-    max_evaluations: 20
+    max_evaluations: 20,
+    beam_width: 1
   }
 }
 

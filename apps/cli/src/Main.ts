@@ -5,6 +5,7 @@
 import { Command, ValidationError } from "@effect/cli"
 import { AgentRegistry, EvaluationOrchestrator, LlmClient, NoneAgent } from "@ml-agents/core"
 import * as ChainOfThought from "@ml-agents/agent-cot"
+import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
 import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
@@ -77,7 +78,7 @@ const cacheDir = () =>
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ml-agents")
 
 /** The agents that ship with the CLI. */
-export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent]
+export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThought.agent]
 
 /** The layers a command needs, built only when a command's handler runs. */
 const appLayer = (config: AppConfig.AppConfig) => {

@@ -61,6 +61,40 @@ describe("reasoning agents end to end", () => {
     }
   })
 
+  it("tot: a real search of several calls per question, within max_evaluations, with the tree stored and drawn", async () => {
+    const { id, rows } = await run("tot", "openai/gpt-4o-mini", ["--param", "max_evaluations=15", "--param", "branches_per_step=3"])
+    expect(rows).toHaveLength(15)
+    expect(ws.sim.stats().requests.chat).toBe(rows.reduce((n, r) => n + r.llm_calls, 0))
+    for (const row of rows) {
+      expect(row.llm_calls).toBeGreaterThan(1)
+      expect(row.llm_calls).toBeLessThanOrEqual(15)
+      const trace = JSON.parse(row.reasoning_trace)
+      expect(trace.kind).toBe("tot")
+      expect(trace.parameters.max_evaluations).toBe(15)
+      expect(trace.calls.total).toBe(row.llm_calls)
+      expect(trace.nodes.length).toBeGreaterThan(3)
+      expect(trace.bestPath[0]).toBe(0)
+      expect(trace.nodes.some((n: any) => n.status === "final")).toBe(true)
+    }
+    const shown = await ws.cli(["evaluate", "show", id, "--question", rows[0].question_id])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain("Search tree")
+    expect(shown.stdout).toMatch(/★ \[final/)
+    expect(shown.stdout).toContain("calls:")
+    const missing = await ws.cli(["evaluate", "show", id, "--question", "nope"])
+    expect(missing.code).toBe(3)
+  })
+
+  it("tot parameters are validated against its schema at create time", async () => {
+    const base = ["evaluate", "create", "--agent", "tot", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_LOGIC"]
+    const bad = await ws.cli([...base, "--param", "evaluation_method=poll"])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("evaluation_method")
+    const tight = await ws.cli([...base, "--param", "max_evaluations=3"])
+    expect(tight.code).toBe(2)
+    expect(tight.stderr).toContain("max_evaluations")
+  })
+
   it("cot refuses too few max tokens at create time", async () => {
     const created = await ws.cli(["evaluate", "create", "--agent", "cot", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_LOGIC", "--max-tokens", "100"])
     expect(created.code).toBe(2)

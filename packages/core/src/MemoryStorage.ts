@@ -86,6 +86,7 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
           const rows = sorted(evaluationId)
           return page === undefined ? rows : rows.slice(page.offset, page.offset + page.limit)
         }),
+      find: (evaluationId, questionId) => Effect.sync(() => Option.fromNullable(results.get(evaluationId)?.get(questionId))),
       answeredQuestionIds: (evaluationId) => Effect.sync(() => new Set(results.get(evaluationId)?.keys() ?? [])),
       failedQuestionIds: (evaluationId) =>
         Effect.sync(() =>

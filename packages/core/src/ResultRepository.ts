@@ -1,7 +1,7 @@
 /**
  * Where question results are kept: one row per (evaluation, question).
  */
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import type { StorageError } from "./StorageError.js"
@@ -25,6 +25,11 @@ export declare namespace ResultRepository {
       evaluationId: string,
       page?: { readonly offset: number; readonly limit: number }
     ) => Effect.Effect<ReadonlyArray<EvaluationQuestionResult>, StorageError>
+    /** One question's result. */
+    readonly find: (
+      evaluationId: string,
+      questionId: string
+    ) => Effect.Effect<Option.Option<EvaluationQuestionResult>, StorageError>
     /** Ids of the questions that already have a result (to resume). */
     readonly answeredQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
     /** Ids of the questions whose stored result is a failure (to retry them). */

@@ -69,6 +69,14 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           ORDER BY ordinal LIMIT ${limit} OFFSET ${offset}`
     })
 
+    const one = SqlSchema.findOne({
+      Request: Schema.Struct({ evaluationId: Schema.String, questionId: Schema.String }),
+      Result: ResultFromRow,
+      execute: ({ evaluationId, questionId }) =>
+        sql`SELECT * FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND question_id = ${questionId}`
+    })
+
     const answered = SqlSchema.findAll({
       Request: Schema.String,
       Result: Schema.Struct({ question_id: Schema.String }),
@@ -133,6 +141,11 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.list"))
     )
 
+    const find = Effect.fn("ResultRepository.find")(
+      (evaluationId: string, questionId: string) => one({ evaluationId, questionId }),
+      Effect.mapError(toStorageError("ResultRepository.find"))
+    )
+
     const answeredQuestionIds = Effect.fn("ResultRepository.answeredQuestionIds")(
       function*(evaluationId: string) {
         const rows = yield* answered(evaluationId)
@@ -171,7 +184,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, answeredQuestionIds, failedQuestionIds, summarize })
+    return ResultRepository.ResultRepository.of({ save, list, find, answeredQuestionIds, failedQuestionIds, summarize })
   }
 )
 

@@ -18,6 +18,7 @@ import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
+import * as TraceView from "../TraceView.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
 
@@ -274,13 +275,29 @@ const showCommand = Command.make(
   {
     id: Args.text({ name: "evaluation_id" }),
     limit: Options.integer("limit").pipe(Options.withDefault(50), Options.withDescription("question rows to show (0: none)")),
-    offset: Options.integer("offset").pipe(Options.withDefault(0))
+    offset: Options.integer("offset").pipe(Options.withDefault(0)),
+    question: Options.text("question").pipe(
+      Options.optional,
+      Options.withDescription("show one question in full: its trace (the reasoning, or the ToT search tree) and raw output")
+    )
   },
-  ({ id, limit, offset }) =>
+  ({ id, limit, offset, question }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
       const results = yield* ResultRepository.ResultRepository
+      if (Option.isSome(question)) {
+        const found = yield* results.find(id, question.value)
+        if (Option.isNone(found)) {
+          return yield* new UserError({
+            code: ExitCode.notFound,
+            text: `evaluation ${id} has no result for question '${question.value}'`,
+            hint: `see the question ids with: ml-agents evaluate show ${id}`
+          })
+        }
+        yield* Ui.print(TraceView.render(found.value))
+        return
+      }
       const summary = yield* results.summarize(id)
       const total = yield* questionCount(evaluation.benchmarkId)
       yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
