@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// `pnpm bench`: figures that must not live in tests. Starts the OpenRouter simulator (a separate
+// process on 127.0.0.1) and measures the built CLI, printing medians over repeated runs:
+//   agents   — each built-in agent on the bundled samples: calls, tokens, wall time per question, accuracy
+//   overhead — N questions at latency L and concurrency C, against a bare fetch pool (the floor)
+//   scale    — import and run of a 50,000-question benchmark: time and peak RSS
+//   startup  — `ml-agents --help` cold start
+// Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N]
+import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const cli = path.join(root, "apps/cli/dist/bin.js")
+const simBin = path.join(root, "packages/simulator/dist/bin.js")
+const samples = path.join(root, "apps/cli/benchmarks")
+const KEY = "sk-sim-bench"
+
+const args = process.argv.slice(2)
+const flag = (name, fallback) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? Number(args[i + 1]) : fallback
+}
+const repeat = flag("--repeat", 3)
+const sections = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")))
+const wanted = (s) => sections.length === 0 || sections.includes(s)
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const table = (rows) => {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
+  return rows.map((r, ri) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ") + (ri === 0 ? "\n" + widths.map((w) => "-".repeat(w)).join("  ") : "")).join("\n")
+}
+
+for (const file of [cli, simBin]) {
+  if (!fs.existsSync(file)) {
+    console.error(`${path.relative(root, file)} is missing: run pnpm build first`)
+    process.exit(1)
+  }
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-bench-"))
+process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }))
+
+/** Starts a simulator process; resolves with its URL and a stop function. */
+const simulator = async (flags) => {
+  const child = spawn(process.execPath, [simBin, "--port", "0", "--key", KEY, ...flags], { stdio: ["ignore", "pipe", "inherit"] })
+  const url = await new Promise((resolve, reject) => {
+    let buffer = ""
+    child.stdout.on("data", (chunk) => {
+      buffer += chunk
+      const m = /listening on (\S+)/.exec(buffer)
+      if (m) resolve(m[1])
+    })
+    child.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)))
+  })
+  const control = (p, body) =>
+    fetch(url.replace(/\/api\/v1$/, "") + p, { method: body ? "POST" : "GET", body: body && JSON.stringify(body) }).then((r) => r.json())
+  return { url, control, stop: () => child.kill() }
+}
+
+/** Runs the CLI (asynchronously, timing it); returns stdout, code and elapsed ms. */
+const ml = (env, argv, { rss = false } = {}) =>
+  new Promise((resolve) => {
+    const started = performance.now()
+    rss = rss && fs.existsSync("/usr/bin/time")
+    const command = rss ? "/usr/bin/time" : process.execPath
+    const full = rss ? ["-f", "__RSS_KB=%M", process.execPath, cli, ...argv] : [cli, ...argv]
+    const child = spawn(command, full, { env: { ...process.env, ...env }, cwd: work, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c) => (stdout += c))
+    child.stderr.on("data", (c) => (stderr += c))
+    child.on("close", (code) => {
+      const ms = performance.now() - started
+      if (code !== 0) {
+        console.error(`ml-agents ${argv.join(" ")} exited with ${code}\n${stderr}`)
+        process.exit(1)
+      }
+      const kb = /__RSS_KB=(\d+)/.exec(stderr)?.[1]
+      resolve({ stdout, ms, rssMb: kb ? Number(kb) / 1024 : undefined })
+    })
+  })
+
+const envFor = (url, db) => ({
+  OPENROUTER_BASE_URL: url,
+  OPENROUTER_API_KEY: KEY,
+  DATABASE_URL: `sqlite:///${db}`,
+  XDG_CACHE_HOME: path.join(work, "cache"),
+  NO_COLOR: "1",
+  LOG_LEVEL: "ERROR"
+})
+const idOf = (stdout) => /evaluate run (eval_[a-z0-9]+)/.exec(stdout)[1]
+
+// The CLI's own dev dependency gives us a reader for the database.
+const { default: Database } = await import(path.join(root, "apps/cli/node_modules/better-sqlite3/lib/index.js"))
+
+if (wanted("agents")) {
+  const sim = await simulator(["--latency-ms", "50", "--accuracy", "0.7", ...fs.readdirSync(samples).filter((f) => f.endsWith(".csv")).flatMap((f) => ["--benchmark", path.join(samples, f)])])
+  const db = path.join(work, "agents.db")
+  const env = envFor(sim.url, db)
+  const names = ["SAMPLE_MC", "SAMPLE_MATH", "SAMPLE_LOGIC", "SAMPLE_QA"]
+  for (const name of names) await ml(env, ["benchmark", "import", name])
+  const rows = [["agent", "questions", "calls/q", "tokens/q", "wall/q median", "accuracy"]]
+  for (const agent of ["none", "cot", "tot"]) {
+    const ids = []
+    for (const name of names) {
+      const id = idOf((await ml(env, ["evaluate", "create", "--agent", agent, "--model", "openai/gpt-4o-mini", "--benchmark", name])).stdout)
+      await ml(env, ["evaluate", "run", id, "--concurrency", "4", "--quiet"])
+      ids.push(id)
+    }
+    const conn = new Database(db, { readonly: true })
+    const results = conn.prepare(`select llm_calls, total_tokens, execution_time_ms, is_correct from evaluation_question_results where evaluation_id in (${ids.map(() => "?").join(",")})`).all(...ids)
+    conn.close()
+    const n = results.length
+    rows.push([
+      agent,
+      n,
+      (results.reduce((s, r) => s + r.llm_calls, 0) / n).toFixed(1),
+      Math.round(results.reduce((s, r) => s + r.total_tokens, 0) / n),
+      `${Math.round(median(results.map((r) => r.execution_time_ms)))} ms`,
+      `${((100 * results.reduce((s, r) => s + r.is_correct, 0)) / n).toFixed(1)}%`
+    ])
+  }
+  sim.stop()
+  console.log("\nAgents on the bundled samples (70 questions; simulator: 50 ms latency, 70% accuracy, model openai/gpt-4o-mini, concurrency 4)\n")
+  console.log(table(rows))
+}
+
+if (wanted("overhead")) {
+  const n = flag("--n", 1000)
+  const latency = 50
+  const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+  const questions = Array.from({ length: n }, (_, i) => `Benchmark question ${i}: what is ${i} plus ${i}?`)
+  const csv = path.join(work, "overhead.csv")
+  fs.writeFileSync(csv, "INPUT,OUTPUT\n" + questions.map((q, i) => `"${q}",${2 * i}`).join("\n") + "\n")
+  const qfile = path.join(work, "overhead.json")
+  fs.writeFileSync(qfile, JSON.stringify(questions))
+  await sim.control("/__sim/config", { questions: questions.map((q, i) => ({ question: q, answer: String(2 * i) })) })
+  const db = path.join(work, "overhead.db")
+  const env = envFor(sim.url, db)
+  await ml(env, ["benchmark", "import", csv, "--name", "OVERHEAD"])
+  const rows = [["C", "ours (median)", "floor (median)", "ideal N·L/C", "efficiency", "ours / floor"]]
+  for (const c of [1, 16, 64, 256]) {
+    const ours = []
+    const floor = []
+    for (let r = 0; r < repeat; r++) {
+      const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "OVERHEAD"])).stdout)
+      ours.push((await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"])).ms)
+      const f = spawnSync(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile], { encoding: "utf8" })
+      floor.push(Number(f.stdout.trim()))
+    }
+    const ideal = (n * latency) / c
+    const o = median(ours)
+    const fl = median(floor)
+    rows.push([c, `${(o / 1000).toFixed(2)} s`, `${(fl / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${((100 * ideal) / o).toFixed(0)}%`, `${(o / fl).toFixed(2)}×`])
+  }
+  sim.stop()
+  console.log(`\nHarness overhead: N = ${n} questions, L = ${latency} ms, none agent; ours is the whole \`evaluate run\` process (start included); ${repeat} runs each\n`)
+  console.log(table(rows))
+}
+
+if (wanted("scale")) {
+  const n = 50_000
+  const sim = await simulator(["--latency-ms", "0", "--accuracy", "0.7"])
+  const csv = path.join(work, "scale.csv")
+  const lines = ["ID,INPUT,OUTPUT,category"]
+  for (let i = 0; i < n; i++) lines.push(`q${i},"Scale question ${i}: what is ${i} times 3? Options follow, ""quoted"", with commas, and more text to make it realistic.",${3 * i},cat${i % 7}`)
+  fs.writeFileSync(csv, lines.join("\n") + "\n")
+  const db = path.join(work, "scale.db")
+  const env = envFor(sim.url, db)
+  const imported = await ml(env, ["benchmark", "import", csv, "--name", "SCALE"], { rss: true })
+  const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SCALE"])).stdout)
+  const ran = await ml(env, ["evaluate", "run", id, "--concurrency", "64", "--quiet"], { rss: true })
+  const shown = await ml(env, ["evaluate", "show", id, "--limit", "50", "--offset", "49000"])
+  const listed = await ml(env, ["evaluate", "list"])
+  sim.stop()
+  console.log(`\nScale: ${n.toLocaleString("en-US")} questions (${(fs.statSync(csv).size / 1e6).toFixed(1)} MB CSV)\n`)
+  console.log(table([
+    ["step", "time", "peak RSS"],
+    ["benchmark import", `${(imported.ms / 1000).toFixed(2)} s`, imported.rssMb === undefined ? "n/a (no /usr/bin/time)" : `${imported.rssMb.toFixed(0)} MB`],
+    ["evaluate run (C=64, 0 ms latency)", `${(ran.ms / 1000).toFixed(2)} s`, ran.rssMb === undefined ? "n/a" : `${ran.rssMb.toFixed(0)} MB`],
+    ["evaluate show --offset 49000", `${(shown.ms / 1000).toFixed(2)} s`, ""],
+    ["evaluate list", `${(listed.ms / 1000).toFixed(2)} s`, ""]
+  ]))
+}
+
+if (wanted("startup")) {
+  const times = []
+  for (let i = 0; i < 10; i++) times.push((await ml({}, ["--help"])).ms)
+  console.log(`\nStartup: \`ml-agents --help\`, median of 10: ${Math.round(median(times))} ms (min ${Math.round(Math.min(...times))} ms)`)
+}
