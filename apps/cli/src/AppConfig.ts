@@ -40,6 +40,7 @@ export interface AppConfig {
   readonly debugMode: boolean
   readonly questionTimeoutSeconds: number
   readonly concurrency: number
+  readonly responseCache: boolean
   readonly agentDefaults: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   readonly plugins: ReadonlyArray<string>
   readonly benchmarkDirs: ReadonlyArray<string>
@@ -178,6 +179,7 @@ export const fromEnv = (env: Env, envFile: string | null, bundledBenchmarks: str
     debugMode: bool(env, "DEBUG_MODE", false),
     questionTimeoutSeconds: num(env, "QUESTION_TIMEOUT", 120, { min: 1, max: 86400, unit: "seconds" }),
     concurrency: num(env, "MAX_CONCURRENT_EVALUATIONS", 1, { integer: true, min: 1, max: 1024 }),
+    responseCache: bool(env, "ML_AGENTS_RESPONSE_CACHE", false),
     agentDefaults,
     plugins,
     benchmarkDirs: [...dirs.map((d) => path.resolve(cwd, d)), bundledBenchmarks]

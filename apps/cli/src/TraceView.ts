@@ -90,7 +90,7 @@ export const render = (result: QuestionResult.EvaluationQuestionResult): string 
       ["expected", result.expectedAnswer],
       ["answer", result.extractedAnswer ?? "—"],
       ["time", Ui.duration(result.executionTimeMs)],
-      ["model calls", String(result.llmCalls)],
+      ["model calls", `${result.llmCalls}${result.retries > 0 ? ` (${result.retries} retried attempts)` : ""}${result.cachedCalls > 0 ? ` (${result.cachedCalls} from the cache)` : ""}`],
       ["tokens", `${Ui.int(result.usage.totalTokens)} (${Ui.int(result.usage.promptTokens)} prompt, ${Ui.int(result.usage.completionTokens)} completion, ${Ui.int(result.usage.reasoningTokens)} reasoning)`],
       ["cost", Ui.usd(result.costUsd)]
     ])

@@ -19,6 +19,7 @@ import * as Grading from "./Grading.js"
 import * as Ids from "./Ids.js"
 import { LlmClient, type LlmError } from "./LlmClient.js"
 import { EvaluationQuestionResult } from "./QuestionResult.js"
+import * as ResponseCache from "./ResponseCache.js"
 import { ResultRepository } from "./ResultRepository.js"
 import * as Throttle from "./Throttle.js"
 import * as Usage from "./Usage.js"
@@ -86,6 +87,11 @@ export interface RunOptions {
   readonly questionTimeout?: Duration.DurationInput | undefined
   /** Called after every stored result. */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /**
+   * Reuse model responses from this cache and store new ones (opt-in). Keyed on everything that
+   * determines a reply plus the sample index within the question, so repeated sampling is kept.
+   */
+  readonly cache?: ResponseCache.ResponseCache.Service | undefined
   /** Also run again the questions whose stored result is a failure (reopening a completed evaluation). */
   readonly retryErrors?: boolean | undefined
   /** Who runs it (the lease owner); default a random id. The CLI uses `host:pid:nonce`. */
@@ -191,23 +197,35 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         agent: Agent.Agent<any>,
         parameters: unknown,
         question: Question,
-        questionTimeout: Duration.DurationInput | undefined
+        questionTimeout: Duration.DurationInput | undefined,
+        cache: ResponseCache.ResponseCache.Service | undefined
       ) =>
         Effect.gen(function*() {
           let calls = 0
+          let retries = 0
+          let cachedCalls = 0
           let usage = Usage.empty
           let cost: number | null = null
+          // One caching client per question: sample indices restart with each question.
+          const base = cache === undefined ? llm : ResponseCache.make(llm, cache).client
           const metered: LlmClient.Service = {
-            ...llm,
+            ...base,
             chat: (request) =>
-              llm.chat(request).pipe(
+              base.chat(request).pipe(
                 Effect.tap((reply) =>
                   Effect.sync(() => {
                     calls++
                     usage = Usage.add(usage, reply.usage)
-                    if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
+                    if (reply.attempts === 0) {
+                      // Answered from the cache: its tokens describe the answer, but nothing was spent.
+                      cachedCalls++
+                    } else {
+                      retries += reply.attempts - 1
+                      if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
+                    }
                   })
-                )
+                ),
+                Effect.tapError((error) => Effect.sync(() => (retries += Math.max(0, (error.attempts ?? 1) - 1))))
               )
           }
           const started = yield* Clock.currentTimeMillis
@@ -264,6 +282,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             usage,
             costUsd: cost,
             llmCalls: calls,
+            retries,
+            cachedCalls,
             processedAt: new Date(finished)
           })
         })
@@ -352,7 +372,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const processAll = Effect.forEach(
           todo,
           (question) =>
-            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout)).pipe(
+            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout, options.cache)).pipe(
               Effect.tap((result) => results.save(result)),
               Effect.tap((result) =>
                 result.error === null

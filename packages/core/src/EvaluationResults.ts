@@ -24,7 +24,11 @@ export class EvaluationResults extends Schema.Class<EvaluationResults>("Evaluati
   usage: TokenUsage,
   /** Summed reported cost in USD; questions with no reported cost add nothing. */
   costUsd: Schema.Number,
-  llmCalls: Schema.Int
+  llmCalls: Schema.Int,
+  /** Attempts repeated after recoverable failures. */
+  retries: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** Calls answered from the response cache. */
+  cachedCalls: Schema.optionalWith(Schema.Int, { default: () => 0 })
 }) {}
 
 /** The plain totals a repository can aggregate in SQL, from which results are derived. */
@@ -37,6 +41,8 @@ export interface Totals {
   readonly usage: TokenUsage
   readonly costUsd: number
   readonly llmCalls: number
+  readonly retries?: number | undefined
+  readonly cachedCalls?: number | undefined
 }
 
 /** Derives results from totals. */
@@ -52,7 +58,9 @@ export const fromTotals = (totals: Totals): EvaluationResults =>
     averageTimeMs: totals.processed === 0 ? 0 : totals.totalTimeMs / totals.processed,
     usage: totals.usage,
     costUsd: totals.costUsd,
-    llmCalls: totals.llmCalls
+    llmCalls: totals.llmCalls,
+    retries: totals.retries ?? 0,
+    cachedCalls: totals.cachedCalls ?? 0
   })
 
 /** Computes results from result rows. */
@@ -63,6 +71,8 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
   let totalTimeMs = 0
   let costUsd = 0
   let llmCalls = 0
+  let retries = 0
+  let cachedCalls = 0
   let usage = Usage.empty
   const errorsByCategory: Record<string, number> = {}
   for (const row of rows) {
@@ -76,7 +86,9 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
     totalTimeMs += row.executionTimeMs
     costUsd += row.costUsd ?? 0
     llmCalls += row.llmCalls
+    retries += row.retries
+    cachedCalls += row.cachedCalls
     usage = Usage.add(usage, row.usage)
   }
-  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls })
+  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls, retries, cachedCalls })
 }

@@ -42,7 +42,7 @@ export interface ChatResponse {
   readonly provider: string | null
   /** The model that actually answered. */
   readonly model: string
-  /** Attempts it took, 1 when the first attempt succeeded. */
+  /** Attempts it took: 1 when the first attempt succeeded, 0 when answered from a cache. */
   readonly attempts: number
 }
 
@@ -72,7 +72,9 @@ export class LlmError extends Schema.TaggedError<LlmError>()("LlmError", {
   status: Schema.optional(Schema.Number),
   /** Milliseconds the server asked us to wait (Retry-After). */
   retryAfterMs: Schema.optional(Schema.Number),
-  recoverable: Schema.Boolean
+  recoverable: Schema.Boolean,
+  /** Attempts made before giving up, when the client retried. */
+  attempts: Schema.optional(Schema.Number)
 }) {
   /** The stored form of this error. */
   toFailureReason(): FailureReason {

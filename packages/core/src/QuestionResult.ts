@@ -27,5 +27,9 @@ export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionRes
   costUsd: Schema.NullOr(Schema.Number),
   /** How many model calls the question took (retries not counted). */
   llmCalls: Schema.Int,
+  /** Attempts repeated after a recoverable failure (429, 5xx, timeout), over all its calls. */
+  retries: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** Calls answered from the response cache (no request, no cost). */
+  cachedCalls: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   processedAt: Schema.Date
 }) {}

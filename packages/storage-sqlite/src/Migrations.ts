@@ -108,11 +108,19 @@ const responseCache = Effect.gen(function*() {
   yield* sql`CREATE INDEX IF NOT EXISTS response_cache_model ON response_cache (model)`
 })
 
+// Retries and cache hits of each question, so that a run's faults are visible in its results.
+const retriesAndCache = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN retries INTEGER NOT NULL DEFAULT 0`
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN cached_calls INTEGER NOT NULL DEFAULT 0`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
   "0002_run_lease": lease,
-  "0003_response_cache": responseCache
+  "0003_response_cache": responseCache,
+  "0004_result_retries_and_cache": retriesAndCache
 })
 
 /**

@@ -11,6 +11,7 @@ import {
   EvaluationRepository,
   type EvaluationResults,
   LlmClient,
+  ResponseCache,
   ResultRepository
 } from "@ml-agents/core"
 import { Duration, Effect, Either, Option } from "effect"
@@ -145,7 +146,13 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
     ["errors", errorText],
     ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
     ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
-    ["cost", `${Ui.usd(results.costUsd)} over ${Ui.int(results.llmCalls)} model calls`],
+    ["cost", `${Ui.usd(results.costUsd)} over ${Ui.int(results.llmCalls)} model calls` +
+      (results.retries > 0 || results.cachedCalls > 0
+        ? ` (${[
+          results.retries > 0 ? `${Ui.int(results.retries)} retried attempts` : "",
+          results.cachedCalls > 0 ? `${Ui.int(results.cachedCalls)} answered from the cache, free` : ""
+        ].filter((x) => x !== "").join(", ")})`
+        : "")],
     ["created", Ui.timestamp(evaluation.createdAt)],
     ["finished", Ui.timestamp(evaluation.completedAt)]
   ])
@@ -167,9 +174,12 @@ const runCommand = Command.make(
     ),
     retryErrors: Options.boolean("retry-errors").pipe(
       Options.withDescription("run again only the questions that failed (also on a completed evaluation)")
+    ),
+    cache: Options.boolean("cache").pipe(
+      Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
     )
   },
-  ({ concurrency, id, retryErrors }) =>
+  ({ cache, concurrency, id, retryErrors }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
@@ -201,6 +211,7 @@ const runCommand = Command.make(
       const outcome = yield* orchestrator.run(id, {
         concurrency: n,
         retryErrors,
+        cache: cache || config.responseCache ? yield* ResponseCache.ResponseCache : undefined,
         owner: RunLease.owner(),
         isOwnerAlive: RunLease.isAlive,
         questionTimeout: Duration.seconds(config.questionTimeoutSeconds),

@@ -59,7 +59,8 @@ const gaveUp = (error: LlmError, attempts: number): LlmError =>
       message: `${error.message} (gave up after ${attempts} attempts)`,
       status: error.status,
       retryAfterMs: error.retryAfterMs,
-      recoverable: error.recoverable
+      recoverable: error.recoverable,
+      attempts
     })
 
 /** Runs an attempt under the policy; succeeds with the value and the number of attempts it took. */

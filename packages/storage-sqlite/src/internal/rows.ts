@@ -237,6 +237,8 @@ export type ResultRow = {
   readonly total_tokens: number
   readonly cost_usd: number | null
   readonly llm_calls: number
+  readonly retries: number
+  readonly cached_calls: number
   /** ISO-8601. */
   readonly processed_at: string
 }
@@ -259,6 +261,8 @@ const ResultRow = Schema.Struct({
   total_tokens: Schema.Int,
   cost_usd: Schema.NullOr(Schema.Number),
   llm_calls: Schema.Int,
+  retries: Schema.Int,
+  cached_calls: Schema.Int,
   processed_at: Schema.Date
 })
 
@@ -286,6 +290,8 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       }, true),
       costUsd: row.cost_usd,
       llmCalls: row.llm_calls,
+      retries: row.retries,
+      cachedCalls: row.cached_calls,
       processedAt: row.processed_at
     }, true),
   encode: (result) => ({
@@ -306,6 +312,8 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
     total_tokens: result.usage.totalTokens,
     cost_usd: result.costUsd,
     llm_calls: result.llmCalls,
+    retries: result.retries,
+    cached_calls: result.cachedCalls,
     processed_at: result.processedAt
   })
 })
@@ -322,5 +330,7 @@ export const TotalsRow = Schema.Struct({
   reasoning_tokens: Schema.Int,
   total_tokens: Schema.Int,
   cost_usd: Schema.Number,
-  llm_calls: Schema.Int
+  llm_calls: Schema.Int,
+  retries: Schema.Int,
+  cached_calls: Schema.Int
 })
