@@ -2,18 +2,11 @@
  * The built-in reasoning agents through the built CLI and the simulator over HTTP: runs complete
  * on a sample benchmark and the stored traces hold the reasoning (cot) and the tree (tot).
  */
-import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, type Workspace, workspace } from "./support.js"
+import { createdId, rows, type Workspace, workspace } from "./support.js"
 
-const results = (dbFile: string, id: string) => {
-  const db = new Database(dbFile, { readonly: true })
-  try {
-    return db.prepare("select * from evaluation_question_results where evaluation_id = ? order by ordinal").all(id) as Array<any>
-  } finally {
-    db.close()
-  }
-}
+const results = (dbFile: string, id: string) =>
+  rows(dbFile, "select * from evaluation_question_results where evaluation_id = ? order by ordinal", id)
 
 describe("reasoning agents end to end", () => {
   let ws: Workspace
@@ -76,7 +69,7 @@ describe("reasoning agents end to end", () => {
       expect(trace.bestPath[0]).toBe(0)
       expect(trace.nodes.some((n: any) => n.status === "final")).toBe(true)
     }
-    const shown = await ws.cli(["evaluate", "show", id, "--question", rows[0].question_id])
+    const shown = await ws.cli(["evaluate", "show", id, "--question", rows[0]!.question_id])
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toContain("Search tree")
     expect(shown.stdout).toMatch(/★ \[final/)

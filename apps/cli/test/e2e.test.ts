@@ -2,20 +2,11 @@
  * The built `ml-agents` CLI end to end: a real SQLite file, the simulator over HTTP on
  * 127.0.0.1, real child processes, exit codes and printed output.
  */
-import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, KEY, type Workspace, workspace } from "./support.js"
+import { createdId, KEY, type Workspace, workspace, rows } from "./support.js"
 
-const rows = (dbFile: string, sql: string, ...params: Array<unknown>) => {
-  const db = new Database(dbFile, { readonly: true })
-  try {
-    return db.prepare(sql).all(...params) as Array<Record<string, any>>
-  } finally {
-    db.close()
-  }
-}
 
 describe("ml-agents end to end", () => {
   let ws: Workspace

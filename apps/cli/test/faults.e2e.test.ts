@@ -3,18 +3,9 @@
  * retried 429s, 5xx and timeouts end in correct answers with the retries stored; exhausted
  * credits stop the run keeping what finished; a cached re-run makes no model call.
  */
-import Database from "better-sqlite3"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { createdId, type Workspace, workspace } from "./support.js"
+import { createdId, type Workspace, workspace, rows } from "./support.js"
 
-const rows = (dbFile: string, sql: string, ...params: Array<unknown>) => {
-  const db = new Database(dbFile, { readonly: true })
-  try {
-    return db.prepare(sql).all(...params) as Array<Record<string, any>>
-  } finally {
-    db.close()
-  }
-}
 
 describe("faults and the response cache", () => {
   let ws: Workspace

@@ -3,12 +3,11 @@
  * built, installed into a project's node_modules, named in ML_AGENTS_PLUGINS, listed and run by
  * the built CLI against the simulator.
  */
-import Database from "better-sqlite3"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, type Workspace, workspace } from "./support.js"
+import { createdId, rows, type Workspace, workspace } from "./support.js"
 
 const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/agent-self-consistency")
 const PLUGIN = "ml-agents-agent-self-consistency"
@@ -62,15 +61,13 @@ describe("agent plugins", () => {
     const run = await ws.cli(["evaluate", "run", id, "--concurrency", "4"], env)
     expect(run.code, run.stderr).toBe(0)
     expect(ws.sim.stats().requests.chat).toBe(20 * 3)
-    const db = new Database(ws.dbFile, { readonly: true })
-    const rows = db.prepare("select * from evaluation_question_results where evaluation_id = ?").all(id) as Array<any>
-    db.close()
-    expect(rows).toHaveLength(20)
-    expect(rows.every((r) => r.llm_calls === 3)).toBe(true)
-    const trace = JSON.parse(rows[0].reasoning_trace)
+    const stored = rows(ws.dbFile, "select * from evaluation_question_results where evaluation_id = ?", id)
+    expect(stored).toHaveLength(20)
+    expect(stored.every((r) => r.llm_calls === 3)).toBe(true)
+    const trace = JSON.parse(stored[0]!.reasoning_trace)
     expect(trace.kind).toBe("self-consistency")
     expect(trace.samples).toHaveLength(3)
-    expect(rows.filter((r) => r.is_correct === 1).length).toBe(20)
+    expect(stored.filter((r) => r.is_correct === 1).length).toBe(20)
   })
 
   it("a plugin that is missing or exports no agent is a clear configuration error naming the package", async () => {

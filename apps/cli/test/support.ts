@@ -4,6 +4,7 @@
  * simulator keeps serving while the CLI waits on it).
  */
 import { start, type RunningSimulator, type SimulatorOptions } from "@ml-agents/simulator"
+import Database from "better-sqlite3"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -83,4 +84,14 @@ export const createdId = (stdout: string): string => {
   const id = /Run with: ml-agents evaluate run (eval_[a-z0-9]+)/.exec(stdout)?.[1]
   if (id === undefined) throw new Error(`no evaluation id in:\n${stdout}`)
   return id
+}
+
+/** Rows of a query on a test database, read-only (the CLI may still have it open). */
+export const rows = (dbFile: string, sql: string, ...params: Array<unknown>): Array<Record<string, any>> => {
+  const db = new Database(dbFile, { readonly: true })
+  try {
+    return db.prepare(sql).all(...params) as Array<Record<string, any>>
+  } finally {
+    db.close()
+  }
 }
