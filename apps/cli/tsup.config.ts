@@ -1,18 +1,13 @@
 import { defineConfig } from "tsup"
+import { base } from "../../tsup.base.js"
 
 export default defineConfig({
+  ...base,
   entry: ["src/bin.ts", "src/index.ts"],
-  format: ["esm"],
-  target: "node20",
-  platform: "node",
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  splitting: true,
   // The CLI is bundled whole (workspace packages and Effect included): loading one tree-shaken
   // file instead of hundreds of modules is what makes `ml-agents --help` start in a fraction of a
-  // second. The native SQLite driver stays external, and so does everything a plugin shares with
-  // the host... nothing: plugins bring their own `effect`, whose services meet ours by tag key.
+  // second. The native SQLite driver stays external. Plugins bring their own `effect` and core,
+  // whose services and errors meet ours by tag key.
   noExternal: [/^(?!better-sqlite3$)/],
   external: ["better-sqlite3"],
   // Some bundled CommonJS code calls require(); give the ESM bundle one.

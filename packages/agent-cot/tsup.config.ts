@@ -1,12 +1,4 @@
 import { defineConfig } from "tsup"
+import { base } from "../../tsup.base.js"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  target: "node20",
-  platform: "node",
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  splitting: true
-})
+export default defineConfig({ ...base, entry: ["src/index.ts"] })

@@ -4,6 +4,7 @@
  * `tot` (every node's thought, score or votes, status, calls and tokens, the best path marked),
  * and any other agent's trace as indented JSON.
  */
+import type { TreeOfThought } from "@ml-agents/agent-tot"
 import type { QuestionResult } from "@ml-agents/core"
 import * as Ui from "./Ui.js"
 
@@ -13,19 +14,6 @@ const oneLine = (text: string, max = 110) => {
   return flat.length <= max ? flat : flat.slice(0, max - 1) + "…"
 }
 
-interface TotNode {
-  readonly id: number
-  readonly parentId: number | null
-  readonly depth: number
-  readonly thought: string
-  readonly score: number | null
-  readonly votes: number | null
-  readonly abstained: boolean
-  readonly status: string
-  readonly note: string | null
-  readonly calls: number
-  readonly tokens: number
-}
 
 const statusColor = (status: string) =>
   status === "pruned"
@@ -36,17 +24,17 @@ const statusColor = (status: string) =>
     ? Ui.style.green
     : (s: string) => s
 
-const drawTree = (trace: any): Array<string> => {
-  const nodes = (trace.nodes ?? []) as ReadonlyArray<TotNode>
+const drawTree = (trace: TreeOfThought.Trace): Array<string> => {
+  const nodes = trace.nodes
   const best = new Set<number>(trace.bestPath ?? [])
-  const children = new Map<number | null, Array<TotNode>>()
+  const children = new Map<number | null, Array<TreeOfThought.TraceNode>>()
   for (const node of nodes) {
     const list = children.get(node.parentId) ?? []
     list.push(node)
     children.set(node.parentId, list)
   }
   const lines: Array<string> = []
-  const walk = (node: TotNode, prefix: string, last: boolean, root: boolean) => {
+  const walk = (node: TreeOfThought.TraceNode, prefix: string, last: boolean, root: boolean) => {
     const score = node.score === null ? (node.abstained ? "abstained" : "—") : node.score.toFixed(2)
     const votes = node.votes === null ? "" : ` ${node.votes} vote${node.votes === 1 ? "" : "s"}`
     const mark = best.has(node.id) && !root ? Ui.style.green("★ ") : ""
