@@ -24,8 +24,6 @@ export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 /** The application name sent as `X-Title` unless configured. */
 export const DEFAULT_APP_NAME = "ML-Agents-v2"
 
-/** The project URL sent as `HTTP-Referer` unless configured (as in the original design note). */
-export const DEFAULT_APP_URL = "https://github.com/your-org/ml-agents-v2"
 
 /** How long the model list stays cached. */
 export const MODELS_CACHE_TTL: Duration.Duration = Duration.hours(24)
@@ -42,7 +40,7 @@ export interface OpenRouterOptions {
   readonly maxRetries?: number | undefined
   /** Sent as `X-Title`; default "ML-Agents-v2". An empty string sends no attribution headers. */
   readonly appName?: string | undefined
-  /** Sent as `HTTP-Referer`; default the project URL. */
+  /** Sent as `HTTP-Referer` when given (APP_URL); no made-up URL is sent otherwise. */
   readonly appUrl?: string | undefined
   /** `"deny"` routes only to providers that do not collect data (`provider.data_collection`). */
   readonly dataCollection?: "allow" | "deny" | undefined
@@ -85,7 +83,10 @@ export const make = (options: OpenRouterOptions): Effect.Effect<Service> =>
     const appName = options.appName ?? DEFAULT_APP_NAME
     const defaultHeaders: Record<string, string> = appName === ""
       ? {}
-      : { "HTTP-Referer": headerSafe(options.appUrl ?? DEFAULT_APP_URL), "X-Title": headerSafe(appName) }
+      : {
+        "X-Title": headerSafe(appName),
+        ...(options.appUrl === undefined ? {} : { "HTTP-Referer": headerSafe(options.appUrl) })
+      }
 
     // The only place the key is unwrapped: the SDK needs it, and the mapper scrubs it from messages.
     const apiKey = Redacted.value(options.apiKey)
@@ -250,7 +251,7 @@ export const config: Config.Config<OpenRouterOptions> = Config.all({
     timeoutMs: Math.round(Option.getOrElse(env.timeoutSeconds, () => 60) * 1000),
     maxRetries: Option.getOrElse(env.maxRetries, () => 3),
     appName: Option.getOrElse(env.appName, () => DEFAULT_APP_NAME),
-    appUrl: Option.getOrElse(env.appUrl, () => DEFAULT_APP_URL),
+    appUrl: Option.getOrUndefined(env.appUrl),
     dataCollection: Option.getOrUndefined(env.dataCollection)
   }))
 )

@@ -18,7 +18,7 @@ describe("OpenRouterClient.config", () => {
       assert.strictEqual(options.timeoutMs, 60_000)
       assert.strictEqual(options.maxRetries, 3)
       assert.strictEqual(options.appName, "ML-Agents-v2")
-      assert.strictEqual(options.appUrl, OpenRouterClient.DEFAULT_APP_URL)
+      assert.isUndefined(options.appUrl)
       assert.isUndefined(options.dataCollection)
       assert.notInclude(String(options.apiKey), "secret")
     }))
@@ -45,7 +45,7 @@ describe("OpenRouterClient.config", () => {
   it.effect("blank optional variables keep their defaults", () =>
     Effect.gen(function*() {
       const options = yield* read({ OPENROUTER_API_KEY: "k-1234", APP_URL: "", OPENROUTER_TIMEOUT: " " })
-      assert.strictEqual(options.appUrl, OpenRouterClient.DEFAULT_APP_URL)
+      assert.isUndefined(options.appUrl)
       assert.strictEqual(options.timeoutMs, 60_000)
     }))
 
