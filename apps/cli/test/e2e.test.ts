@@ -42,7 +42,13 @@ describe("ml-agents end to end", () => {
     expect(correct).toBeGreaterThan(5)
     expect(correct).toBeLessThan(20)
     const accuracy = `${((correct / 20) * 100).toFixed(1)}%`
-    expect(run.stdout).toContain(`accuracy:  ${accuracy} (${correct} correct`)
+    // The Wilson score interval, computed here independently: (p + z²/2n ± z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n).
+    const z = 1.959964
+    const p = correct / 20
+    const centre = (p + (z * z) / 40) / (1 + (z * z) / 20)
+    const half = (z * Math.sqrt((p * (1 - p)) / 20 + (z * z) / 1600)) / (1 + (z * z) / 20)
+    const ci = `[95% CI ${((centre - half) * 100).toFixed(1)}–${((centre + half) * 100).toFixed(1)}]`
+    expect(run.stdout).toContain(`accuracy:  ${accuracy} ${ci} (${correct} correct`)
     for (const r of stored) {
       expect(r.raw_output).toMatch(/^Answer: [A-J]$/)
       expect(r.prompt_tokens).toBeGreaterThan(0)

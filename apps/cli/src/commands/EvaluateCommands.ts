@@ -12,7 +12,8 @@ import {
   type EvaluationResults,
   LlmClient,
   ResponseCache,
-  ResultRepository
+  ResultRepository,
+  Statistics
 } from "@ml-agents/core"
 import { Duration, Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
@@ -131,6 +132,13 @@ const describeSampling = (p: AgentConfig.ModelParameters) =>
     p.topP !== undefined ? `top_p ${p.topP}` : undefined
   ].filter((s) => s !== undefined).join(", ") || "provider defaults"
 
+/** " [95% CI 38.7–78.1]": the Wilson score interval of the accuracy. */
+const wilsonText = (correct: number, n: number) => {
+  if (n === 0) return ""
+  const ci = Statistics.wilson(correct, n)
+  return Ui.style.dim(` [95% CI ${(ci.lower * 100).toFixed(1)}–${(ci.upper * 100).toFixed(1)}]`)
+}
+
 const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResults.EvaluationResults, total: number) => {
   const errorText = results.errors === 0
     ? "0"
@@ -142,7 +150,7 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
     ["model", evaluation.agentConfig.modelName],
     ["benchmark", evaluation.benchmarkName],
     ["progress", `${Ui.int(results.processed)} of ${Ui.int(total)} questions`],
-    ["accuracy", `${Ui.style.bold(Ui.percent(results.accuracy))} (${results.correct} correct, ${results.incorrect} wrong, ${results.errors} failed)`],
+    ["accuracy", `${Ui.style.bold(Ui.percent(results.accuracy))}${wilsonText(results.correct, results.processed)} (${results.correct} correct, ${results.incorrect} wrong, ${results.errors} failed)`],
     ["errors", errorText],
     ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
     ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
