@@ -20,6 +20,7 @@ import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
+import * as ExportCommand from "./ExportCommand.js"
 import * as TraceView from "../TraceView.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
@@ -348,5 +349,5 @@ const showCommand = Command.make(
 /** `ml-agents evaluate`. */
 export const command = Command.make("evaluate").pipe(
   Command.withDescription("Create, run and inspect evaluations"),
-  Command.withSubcommands([createCommand, runCommand, listCommand, showCommand])
+  Command.withSubcommands([createCommand, runCommand, listCommand, showCommand, ExportCommand.command])
 )

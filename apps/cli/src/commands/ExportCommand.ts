@@ -1,0 +1,100 @@
+/**
+ * `ml-agents evaluate export <id> --format csv|json|jsonl [-o file]`: one row per question, read a
+ * page at a time so that memory stays flat however large the evaluation.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { EvaluationOrchestrator, type QuestionResult, ResultRepository } from "@ml-agents/core"
+import { Effect, Option } from "effect"
+import * as fs from "node:fs"
+import { ExitCode, UserError } from "../Errors.js"
+import * as Ui from "../Ui.js"
+
+const PAGE = 1000
+
+/** The exported fields of one result, in column order. */
+export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(typeof columns)[number], unknown> => ({
+  evaluation_id: r.evaluationId,
+  question_id: r.questionId,
+  question: r.questionText,
+  expected_answer: r.expectedAnswer,
+  extracted_answer: r.extractedAnswer,
+  is_correct: r.isCorrect,
+  error_category: r.error?.category ?? null,
+  error_message: r.error?.description ?? null,
+  execution_time_ms: r.executionTimeMs,
+  prompt_tokens: r.usage.promptTokens,
+  completion_tokens: r.usage.completionTokens,
+  reasoning_tokens: r.usage.reasoningTokens,
+  total_tokens: r.usage.totalTokens,
+  cost_usd: r.costUsd,
+  llm_calls: r.llmCalls,
+  retries: r.retries,
+  cached_calls: r.cachedCalls,
+  processed_at: r.processedAt.toISOString(),
+  raw_output: r.rawOutput
+})
+
+/** The CSV header: the keys of `record`, in order. */
+export const columns = [
+  "evaluation_id", "question_id", "question", "expected_answer", "extracted_answer", "is_correct",
+  "error_category", "error_message", "execution_time_ms", "prompt_tokens", "completion_tokens",
+  "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls", "retries", "cached_calls",
+  "processed_at", "raw_output"
+] as const
+
+/** One RFC 4180 field: quoted when it holds a comma, quote or line break. */
+export const csvField = (value: unknown): string => {
+  if (value === null || value === undefined) return ""
+  const text = typeof value === "string" ? value : String(value)
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** `evaluate export`. */
+export const command = Command.make(
+  "export",
+  {
+    id: Args.text({ name: "evaluation_id" }),
+    format: Options.choice("format", ["csv", "json", "jsonl"]).pipe(Options.withDefault("csv" as const)),
+    output: Options.file("output").pipe(
+      Options.withAlias("o"),
+      Options.optional,
+      Options.withDescription("file to write (default: standard output)")
+    )
+  },
+  ({ format, id, output }) =>
+    Effect.gen(function*() {
+      yield* (yield* EvaluationOrchestrator.EvaluationOrchestrator).get(id)
+      const results = yield* ResultRepository.ResultRepository
+      const fd = Option.isSome(output)
+        ? yield* Effect.try({
+          try: () => fs.openSync(output.value, "w"),
+          catch: (e) => new UserError({ code: ExitCode.general, text: `cannot write ${output.value}: ${(e as Error).message}` })
+        })
+        : 1
+      const write = (text: string) => fs.writeSync(fd, text)
+      let count = 0
+      try {
+        for (let offset = 0;; offset += PAGE) {
+          const page = yield* results.list(id, { offset, limit: PAGE })
+          for (const result of page) {
+            const row = record(result)
+            if (format === "csv") {
+              if (count === 0) write(columns.join(",") + "\r\n")
+              write(Object.values(row).map(csvField).join(",") + "\r\n")
+            } else if (format === "jsonl") {
+              write(JSON.stringify({ ...row, reasoning_trace: result.reasoningTrace }) + "\n")
+            } else {
+              write((count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, reasoning_trace: result.reasoningTrace }))
+            }
+            count++
+          }
+          if (page.length < PAGE) break
+        }
+        if (format === "json") write(count === 0 ? "[]\n" : "\n]\n")
+        if (format === "csv" && count === 0) write(columns.join(",") + "\r\n")
+      } finally {
+        if (fd !== 1) fs.closeSync(fd)
+      }
+      if (Option.isSome(output)) yield* Ui.success(`Exported ${Ui.int(count)} rows to ${output.value}`)
+    })
+).pipe(Command.withDescription("Export an evaluation's results, one row per question, as CSV, JSON or JSON Lines"))
