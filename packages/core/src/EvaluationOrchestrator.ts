@@ -15,6 +15,7 @@ import * as Evaluation from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
+import type * as AnswerKind from "./AnswerKind.js"
 import * as Grading from "./Grading.js"
 import * as Ids from "./Ids.js"
 import { LlmClient, type LlmError } from "./LlmClient.js"
@@ -198,7 +199,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         parameters: unknown,
         question: Question,
         questionTimeout: Duration.DurationInput | undefined,
-        cache: ResponseCache.ResponseCache.Service | undefined
+        cache: ResponseCache.ResponseCache.Service | undefined,
+        kind: AnswerKind.AnswerKind
       ) =>
         Effect.gen(function*() {
           let calls = 0
@@ -268,6 +270,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           )
           const finished = yield* Clock.currentTimeMillis
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
+          const grade = outcome._tag === "Solved"
+            ? Grading.gradeAnswer(kind, question, answer, outcome.output.rawOutput)
+            : null
           return new EvaluationQuestionResult({
             evaluationId: evaluation.id,
             questionId: question.id,
@@ -275,7 +280,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             expectedAnswer: question.expectedAnswer,
             extractedAnswer: answer,
             rawOutput: outcome._tag === "Solved" ? outcome.output.rawOutput : null,
-            isCorrect: answer !== null && Grading.isCorrect(question.expectedAnswer, answer),
+            isCorrect: grade?.outcome === "correct",
             executionTimeMs: finished - started,
             reasoningTrace: outcome._tag === "Solved" ? outcome.output.trace : null,
             error: outcome._tag === "Failed" ? outcome.reason : null,
@@ -284,6 +289,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             llmCalls: calls,
             retries,
             cachedCalls,
+            outcome: grade?.outcome ?? null,
+            grader: grade?.grader ?? null,
+            graderVersion: grade?.version ?? null,
             processedAt: new Date(finished)
           })
         })
@@ -338,6 +346,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const agent = yield* registry.get(pending.agentConfig.agentType)
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
         const questions = yield* benchmarks.questions(pending.benchmarkId)
+        const benchmark = yield* benchmarks.findById(pending.benchmarkId)
+        const kind = Grading.kindOf(Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }), questions)
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
         const todo = questions.filter((q) => !answered.has(q.id) || retried.has(q.id))
@@ -372,7 +382,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const processAll = Effect.forEach(
           todo,
           (question) =>
-            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout, options.cache)).pipe(
+            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)).pipe(
               Effect.tap((result) => results.save(result)),
               Effect.tap((result) =>
                 result.error === null
@@ -457,7 +467,41 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         return { evaluation: completed, results: summary } satisfies RunOutcome
       })
 
-      return { create, run, get } as const
+      /**
+       * Grades the stored answers of an evaluation again with the current graders, without any
+       * model call; failed questions stay failed. Returns how many grades changed.
+       */
+      const rescore = Effect.fn("EvaluationOrchestrator.rescore")(function*(evaluationId: string) {
+        const evaluation = yield* get(evaluationId)
+        const questions = yield* benchmarks.questions(evaluation.benchmarkId)
+        const benchmark = yield* benchmarks.findById(evaluation.benchmarkId)
+        const kind = Grading.kindOf(Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }), questions)
+        const before = yield* results.summarize(evaluationId)
+        let changed = 0
+        const page = 1000
+        for (let offset = 0;; offset += page) {
+          const rows = yield* results.list(evaluationId, { offset, limit: page })
+          for (const row of rows) {
+            if (row.error !== null) continue
+            const grade = Grading.gradeAnswer(kind, { text: row.questionText, expectedAnswer: row.expectedAnswer }, row.extractedAnswer, row.rawOutput)
+            const isCorrect = grade.outcome === "correct"
+            if (isCorrect !== row.isCorrect || grade.outcome !== row.outcome || grade.version !== row.graderVersion || grade.grader !== row.grader) {
+              if (isCorrect !== row.isCorrect || grade.outcome !== row.outcome) changed++
+              yield* results.save(new EvaluationQuestionResult({
+                ...row,
+                isCorrect,
+                outcome: grade.outcome,
+                grader: grade.grader,
+                graderVersion: grade.version
+              }))
+            }
+          }
+          if (rows.length < page) break
+        }
+        return { kind, changed, before, after: yield* results.summarize(evaluationId) }
+      })
+
+      return { create, run, get, rescore } as const
     })
   }
 ) {}

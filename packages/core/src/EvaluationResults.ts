@@ -12,8 +12,10 @@ export class EvaluationResults extends Schema.Class<EvaluationResults>("Evaluati
   /** Questions with a stored result. */
   processed: Schema.Int,
   correct: Schema.Int,
-  /** Answered but wrong (failed questions are not counted here). */
+  /** Answered but wrong (failed questions and questions with no answer found are not counted here). */
   incorrect: Schema.Int,
+  /** No answer could be found in the output: neither right nor wrong, and not an error. */
+  noAnswer: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   /** Questions that failed with an error. */
   errors: Schema.Int,
   errorsByCategory: Schema.Record({ key: Schema.String, value: Schema.Int }),
@@ -43,6 +45,7 @@ export interface Totals {
   readonly llmCalls: number
   readonly retries?: number | undefined
   readonly cachedCalls?: number | undefined
+  readonly noAnswer?: number | undefined
 }
 
 /** Derives results from totals. */
@@ -50,7 +53,8 @@ export const fromTotals = (totals: Totals): EvaluationResults =>
   new EvaluationResults({
     processed: totals.processed,
     correct: totals.correct,
-    incorrect: totals.processed - totals.correct - totals.errors,
+    incorrect: totals.processed - totals.correct - totals.errors - (totals.noAnswer ?? 0),
+    noAnswer: totals.noAnswer ?? 0,
     errors: totals.errors,
     errorsByCategory: { ...totals.errorsByCategory },
     accuracy: totals.processed === 0 ? 0 : totals.correct / totals.processed,
@@ -73,6 +77,7 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
   let llmCalls = 0
   let retries = 0
   let cachedCalls = 0
+  let noAnswer = 0
   let usage = Usage.empty
   const errorsByCategory: Record<string, number> = {}
   for (const row of rows) {
@@ -82,6 +87,8 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
       errorsByCategory[row.error.category] = (errorsByCategory[row.error.category] ?? 0) + 1
     } else if (row.isCorrect) {
       correct++
+    } else if (row.outcome === "no_answer") {
+      noAnswer++
     }
     totalTimeMs += row.executionTimeMs
     costUsd += row.costUsd ?? 0
@@ -90,5 +97,5 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
     cachedCalls += row.cachedCalls
     usage = Usage.add(usage, row.usage)
   }
-  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls, retries, cachedCalls })
+  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls, retries, cachedCalls, noAnswer })
 }

@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect"
 import { FailureReason } from "./FailureReason.js"
+import { Outcome } from "./Graders.js"
 import { TokenUsage } from "./Usage.js"
 
 /** One question's outcome, with everything needed to audit it later. */
@@ -31,5 +32,10 @@ export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionRes
   retries: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   /** Calls answered from the response cache (no request, no cost). */
   cachedCalls: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** The grading outcome (correct, incorrect, or no answer found); null when the question failed. */
+  outcome: Schema.optionalWith(Schema.NullOr(Outcome), { default: () => null }),
+  /** The grader that decided (an answer kind) and its version, so that re-grading can tell old grades apart. */
+  grader: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  graderVersion: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   processedAt: Schema.Date
 }) {}

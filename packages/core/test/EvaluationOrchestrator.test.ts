@@ -5,6 +5,8 @@ import {
   Benchmark,
   BenchmarkRepository,
   Evaluation,
+  Grading,
+  QuestionResult,
   EvaluationOrchestrator,
   EvaluationRepository,
   LlmClient,
@@ -233,6 +235,36 @@ describe("EvaluationOrchestrator", () => {
       assert.include(badTemp.message, "temperature")
       const evals = yield* (yield* EvaluationRepository.EvaluationRepository).list()
       assert.strictEqual(evals.length, 1, "only the seeded evaluation exists")
+    }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("EvaluationOrchestrator.rescore", () => {
+  it.effect("re-grades stored answers with the current graders, makes no model call, and records grader and version", () => {
+    const { layer, scripted } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      return n === "1" ? "Answer: 1.0" : n === "2" ? "I have no idea\nat all" : `Answer: ${n}`
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const outcome = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(outcome.results.correct, 5, "1.0 equals 1 as a number")
+      assert.strictEqual(outcome.results.noAnswer, 1)
+      assert.strictEqual(outcome.results.incorrect, 0)
+      const repo = yield* ResultRepository.ResultRepository
+      const first = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
+      assert.strictEqual(first.grader, "number")
+      assert.strictEqual(first.outcome, "correct")
+      // Pretend question 3 was graded wrong by an older grader.
+      const third = Option.getOrThrow(yield* repo.find(evaluation.id, "3"))
+      yield* repo.save(new QuestionResult.EvaluationQuestionResult({ ...third, isCorrect: false, outcome: "incorrect", graderVersion: "old" }))
+      const asked = scripted.requests.length
+      const rescored = yield* orchestrator.rescore(evaluation.id)
+      assert.strictEqual(scripted.requests.length, asked)
+      assert.strictEqual(rescored.changed, 1)
+      assert.strictEqual(rescored.before.correct, 4)
+      assert.strictEqual(rescored.after.correct, 5)
+      assert.strictEqual(Option.getOrThrow(yield* repo.find(evaluation.id, "3")).graderVersion, Grading.VERSION)
     }).pipe(Effect.provide(layer))
   })
 })

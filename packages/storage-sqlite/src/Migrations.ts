@@ -115,12 +115,21 @@ const retriesAndCache = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN cached_calls INTEGER NOT NULL DEFAULT 0`
 })
 
+// The grading of each result: outcome (correct, incorrect, no_answer), grader and its version.
+const grading = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN outcome TEXT`
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grader TEXT`
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grader_version TEXT`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
   "0002_run_lease": lease,
   "0003_response_cache": responseCache,
-  "0004_result_retries_and_cache": retriesAndCache
+  "0004_result_retries_and_cache": retriesAndCache,
+  "0005_result_grading": grading
 })
 
 /**

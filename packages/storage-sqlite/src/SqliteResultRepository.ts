@@ -30,7 +30,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
           raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
           prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
-          retries, cached_calls, processed_at
+          retries, cached_calls, outcome, grader, grader_version, processed_at
         ) VALUES (
           ${row.evaluation_id}, ${row.question_id},
           (SELECT q.ordinal FROM questions q JOIN evaluations e ON e.benchmark_id = q.benchmark_id
@@ -39,7 +39,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           ${row.raw_output}, ${row.is_correct}, ${row.execution_time_ms}, ${row.reasoning_trace},
           ${row.error_category}, ${row.error_json},
           ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
-          ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls}, ${row.processed_at}
+          ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
+          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.processed_at}
         )
         ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
           ordinal = excluded.ordinal,
@@ -60,6 +61,9 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           llm_calls = excluded.llm_calls,
           retries = excluded.retries,
           cached_calls = excluded.cached_calls,
+          outcome = excluded.outcome,
+          grader = excluded.grader,
+          grader_version = excluded.grader_version,
           processed_at = excluded.processed_at`
     })
 
@@ -117,7 +121,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           COALESCE(SUM(cost_usd), 0) AS cost_usd,
           COALESCE(SUM(llm_calls), 0) AS llm_calls,
           COALESCE(SUM(retries), 0) AS retries,
-          COALESCE(SUM(cached_calls), 0) AS cached_calls
+          COALESCE(SUM(cached_calls), 0) AS cached_calls,
+          COALESCE(SUM(error_json IS NULL AND is_correct = 0 AND outcome = 'no_answer'), 0) AS no_answer
         FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
     })
 
@@ -184,7 +189,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           costUsd: row.cost_usd,
           llmCalls: row.llm_calls,
           retries: row.retries,
-          cachedCalls: row.cached_calls
+          cachedCalls: row.cached_calls,
+          noAnswer: row.no_answer
         })
       },
       Effect.mapError(toStorageError("ResultRepository.summarize"))

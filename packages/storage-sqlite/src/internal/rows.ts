@@ -4,7 +4,7 @@
  * JSON columns, ISO-8601 timestamps and 0/1 booleans go through core's own Schemas and a row
  * round-trips to an equal domain value.
  */
-import { AgentConfig, Benchmark, Evaluation, FailureReason, QuestionResult, Usage } from "@ml-agents/core"
+import { AgentConfig, Benchmark, Evaluation, FailureReason, Graders, QuestionResult, Usage } from "@ml-agents/core"
 import { ParseResult, Schema } from "effect"
 
 /** A boolean stored as INTEGER 0 or 1 (SQLite has no boolean type and the driver binds none). */
@@ -239,6 +239,9 @@ export type ResultRow = {
   readonly llm_calls: number
   readonly retries: number
   readonly cached_calls: number
+  readonly outcome: "correct" | "incorrect" | "no_answer" | null
+  readonly grader: string | null
+  readonly grader_version: string | null
   /** ISO-8601. */
   readonly processed_at: string
 }
@@ -263,6 +266,9 @@ const ResultRow = Schema.Struct({
   llm_calls: Schema.Int,
   retries: Schema.Int,
   cached_calls: Schema.Int,
+  outcome: Schema.NullOr(Graders.Outcome),
+  grader: Schema.NullOr(Schema.String),
+  grader_version: Schema.NullOr(Schema.String),
   processed_at: Schema.Date
 })
 
@@ -292,6 +298,9 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       llmCalls: row.llm_calls,
       retries: row.retries,
       cachedCalls: row.cached_calls,
+      outcome: row.outcome,
+      grader: row.grader,
+      graderVersion: row.grader_version,
       processedAt: row.processed_at
     }, true),
   encode: (result) => ({
@@ -314,6 +323,9 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
     llm_calls: result.llmCalls,
     retries: result.retries,
     cached_calls: result.cachedCalls,
+    outcome: result.outcome,
+    grader: result.grader,
+    grader_version: result.graderVersion,
     processed_at: result.processedAt
   })
 })
@@ -332,5 +344,6 @@ export const TotalsRow = Schema.Struct({
   cost_usd: Schema.Number,
   llm_calls: Schema.Int,
   retries: Schema.Int,
-  cached_calls: Schema.Int
+  cached_calls: Schema.Int,
+  no_answer: Schema.Int
 })
