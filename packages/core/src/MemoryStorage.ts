@@ -88,6 +88,22 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
         }),
       find: (evaluationId, questionId) => Effect.sync(() => Option.fromNullable(results.get(evaluationId)?.get(questionId))),
       answeredQuestionIds: (evaluationId) => Effect.sync(() => new Set(results.get(evaluationId)?.keys() ?? [])),
+      breakdown: (evaluationId, key) =>
+        Effect.sync(() => {
+          const evaluation = evaluations.get(evaluationId)
+          const questions = new Map((evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []).map((q) => [q.id, q] as const))
+          const groups = new Map<string | null, { processed: number; correct: number }>()
+          for (const r of results.get(evaluationId)?.values() ?? []) {
+            const value = questions.get(r.questionId)?.metadata[key] ?? null
+            const g = groups.get(value) ?? { processed: 0, correct: 0 }
+            g.processed++
+            if (r.isCorrect && r.error === null) g.correct++
+            groups.set(value, g)
+          }
+          return [...groups.entries()]
+            .sort(([a], [b]) => (a ?? "").localeCompare(b ?? ""))
+            .map(([value, g]) => ({ value, ...g }))
+        }),
       failedQuestionIds: (evaluationId) =>
         Effect.sync(() =>
           new Set([...(results.get(evaluationId)?.values() ?? [])].filter((r) => r.error !== null).map((r) => r.questionId))

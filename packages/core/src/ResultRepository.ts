@@ -34,6 +34,14 @@ export declare namespace ResultRepository {
     readonly answeredQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
     /** Ids of the questions whose stored result is a failure (to retry them). */
     readonly failedQuestionIds: (evaluationId: string) => Effect.Effect<ReadonlySet<string>, StorageError>
+    /**
+     * Correct answers and results per value of a question metadata column (e.g. `category`), in
+     * value order; questions without the column are grouped under null.
+     */
+    readonly breakdown: (
+      evaluationId: string,
+      metadataKey: string
+    ) => Effect.Effect<ReadonlyArray<{ readonly value: string | null; readonly processed: number; readonly correct: number }>, StorageError>
     /** The evaluation's figures, aggregated by the database. */
     readonly summarize: (evaluationId: string) => Effect.Effect<EvaluationResults, StorageError>
   }

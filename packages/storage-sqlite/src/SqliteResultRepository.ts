@@ -171,6 +171,25 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.failedQuestionIds"))
     )
 
+    const byMetadata = SqlSchema.findAll({
+      Request: Schema.Struct({ evaluationId: Schema.String, key: Schema.String }),
+      Result: Schema.Struct({ value: Schema.NullOr(Schema.String), processed: Schema.Int, correct: Schema.Int }),
+      execute: ({ evaluationId, key }) =>
+        sql`SELECT CAST(json_extract(q.metadata, ${"$." + JSON.stringify(key)}) AS TEXT) AS value,
+            COUNT(*) AS processed,
+            COALESCE(SUM(r.error_json IS NULL AND r.is_correct = 1), 0) AS correct
+          FROM evaluation_question_results r
+          JOIN evaluations e ON e.id = r.evaluation_id
+          JOIN questions q ON q.benchmark_id = e.benchmark_id AND q.id = r.question_id
+          WHERE r.evaluation_id = ${evaluationId}
+          GROUP BY value ORDER BY value`
+    })
+
+    const breakdown = Effect.fn("ResultRepository.breakdown")(
+      (evaluationId: string, key: string) => byMetadata({ evaluationId, key }),
+      Effect.mapError(toStorageError("ResultRepository.breakdown"))
+    )
+
     const summarize = Effect.fn("ResultRepository.summarize")(
       function*(evaluationId: string) {
         const row = yield* totals(evaluationId)
@@ -196,7 +215,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, find, answeredQuestionIds, failedQuestionIds, summarize })
+    return ResultRepository.ResultRepository.of({ save, list, find, breakdown, answeredQuestionIds, failedQuestionIds, summarize })
   }
 )
 
