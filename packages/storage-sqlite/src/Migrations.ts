@@ -123,13 +123,47 @@ const grading = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grader_version TEXT`
 })
 
+// Views for querying the database directly (sqlite3, datasette): one row per evaluation with its
+// figures, and failures per evaluation and category. Computed from the result rows, never stored.
+const views = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE VIEW IF NOT EXISTS evaluation_summary AS
+    SELECT e.id AS evaluation_id, e.status, e.agent_type, e.model_name, e.benchmark_name,
+      b.question_count AS questions,
+      COUNT(r.question_id) AS processed,
+      COALESCE(SUM(r.error_json IS NULL AND r.is_correct = 1), 0) AS correct,
+      COALESCE(SUM(r.error_json IS NULL AND r.is_correct = 0 AND COALESCE(r.outcome, '') <> 'no_answer'), 0) AS incorrect,
+      COALESCE(SUM(r.error_json IS NULL AND r.outcome = 'no_answer'), 0) AS no_answer,
+      COALESCE(SUM(r.error_json IS NOT NULL), 0) AS errors,
+      CASE WHEN COUNT(r.question_id) = 0 THEN NULL
+        ELSE 1.0 * SUM(r.error_json IS NULL AND r.is_correct = 1) / COUNT(r.question_id) END AS accuracy,
+      COALESCE(SUM(r.total_tokens), 0) AS total_tokens,
+      COALESCE(SUM(r.reasoning_tokens), 0) AS reasoning_tokens,
+      COALESCE(SUM(r.cost_usd), 0) AS cost_usd,
+      COALESCE(SUM(r.llm_calls), 0) AS llm_calls,
+      AVG(r.execution_time_ms) AS avg_time_ms,
+      e.created_at, e.completed_at
+    FROM evaluations e
+    JOIN benchmarks b ON b.id = e.benchmark_id
+    LEFT JOIN evaluation_question_results r ON r.evaluation_id = e.id
+    GROUP BY e.id`
+  yield* sql`
+    CREATE VIEW IF NOT EXISTS evaluation_errors AS
+    SELECT evaluation_id, error_category AS category, COUNT(*) AS questions
+    FROM evaluation_question_results
+    WHERE error_category IS NOT NULL
+    GROUP BY evaluation_id, error_category`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
   "0002_run_lease": lease,
   "0003_response_cache": responseCache,
   "0004_result_retries_and_cache": retriesAndCache,
-  "0005_result_grading": grading
+  "0005_result_grading": grading,
+  "0006_summary_views": views
 })
 
 /**
