@@ -62,6 +62,12 @@ export const describe = (e: unknown): Described => {
       return { code: ExitCode.general, text: message, hint: "import it under another name with --name, or use the one already imported" }
     case "BenchmarkCsvError":
       return { code: ExitCode.general, text: `Cannot import: ${message}`, hint: "fix the file and import again; nothing was stored" }
+    case "BudgetReached":
+      return {
+        code: ExitCode.general,
+        text: `Stopped at the budget: ${message}. Finished results are kept and the evaluation is marked interrupted`,
+        hint: `resume with a higher budget: ml-agents evaluate run ${(e as any).evaluationId} --max-cost <usd>`
+      }
     case "EvaluationBusy":
       return {
         code: ExitCode.general,

@@ -59,6 +59,23 @@ describe("faults and the response cache", () => {
     expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ?", id)[0]!.n).toBe(15)
   })
 
+  it("--max-cost stops the run cleanly at the budget: interrupted, results kept, resumable", async () => {
+    const id = await create()
+    // About $0.00001 per reply on this model: the budget is reached after a few questions.
+    const run = await ws.cli(["evaluate", "run", id, "--max-cost", "0.00003"])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("Stopped at the budget")
+    expect(run.stderr).toContain("--max-cost")
+    expect(rows(ws.dbFile, "select status from evaluations where id = ?", id)[0]!.status).toBe("interrupted")
+    const kept = rows(ws.dbFile, "select count(*) n, sum(cost_usd) c from evaluation_question_results where evaluation_id = ?", id)[0]!
+    expect(kept.n).toBeGreaterThan(0)
+    expect(kept.n).toBeLessThan(15)
+    expect(kept.c).toBeGreaterThanOrEqual(0.00003)
+    const resumed = await ws.cli(["evaluate", "run", id])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ?", id)[0]!.n).toBe(15)
+  })
+
   it("with --cache, re-running the same configuration makes no model calls and costs nothing; without it, it asks again", async () => {
     const first = await create()
     expect((await ws.cli(["evaluate", "run", first, "--cache"])).code).toBe(0)

@@ -64,6 +64,17 @@ export class EvaluationBusy extends Schema.TaggedError<EvaluationBusy>()("Evalua
   }
 }
 
+/** The run stopped because the evaluation's cost reached the budget; it is interrupted and resumable. */
+export class BudgetReached extends Schema.TaggedError<BudgetReached>()("BudgetReached", {
+  evaluationId: Schema.String,
+  spentUsd: Schema.Number,
+  budgetUsd: Schema.Number
+}) {
+  override get message() {
+    return `the evaluation's cost reached $${this.spentUsd.toFixed(4)} of the $${this.budgetUsd} budget`
+  }
+}
+
 /** Progress of a run, reported after each question. */
 export interface Progress {
   /** Questions in the benchmark. */
@@ -93,6 +104,11 @@ export interface RunOptions {
    * determines a reply plus the sample index within the question, so repeated sampling is kept.
    */
   readonly cache?: ResponseCache.ResponseCache.Service | undefined
+  /**
+   * Stop cleanly once the evaluation's reported cost (all its runs) reaches this many USD: no new
+   * question starts, those in flight finish and are kept, and the evaluation is left interrupted.
+   */
+  readonly maxCostUsd?: number | undefined
   /** Also run again the questions whose stored result is a failure (reopening a completed evaluation). */
   readonly retryErrors?: boolean | undefined
   /** Who runs it (the lease owner); default a random id. The CLI uses `host:pid:nonce`. */
@@ -375,6 +391,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         let done = before.processed - retried.size
         let correct = before.correct
         let errors = before.errors - retried.size
+        let spent = before.costUsd
+        const overBudget = () => options.maxCostUsd !== undefined && spent >= options.maxCostUsd
         yield* options.onStart?.({ total: questions.length, remaining: todo.length }) ?? Effect.void
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
@@ -382,7 +400,13 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const processAll = Effect.forEach(
           todo,
           (question) =>
-            limiter.withPlace(solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)).pipe(
+            limiter.withPlace(
+              Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
+                overBudget()
+                  ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
+                  : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
+              )
+            ).pipe(
               Effect.tap((result) => results.save(result)),
               Effect.tap((result) =>
                 result.error === null
@@ -404,6 +428,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               ),
               Effect.tap((result) => {
                 done++
+                spent += result.costUsd ?? 0
                 if (result.isCorrect) correct++
                 if (result.error !== null) errors++
                 const onProgress = options.onProgress
@@ -442,6 +467,16 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 Effect.annotateLogs({ evaluationId, category: reason.category, reason: reason.description })
               )
               return yield* new EvaluationFailed({ evaluationId, reason })
+            })
+          ),
+          Effect.catchTag("BudgetReached", (error) =>
+            Effect.gen(function*() {
+              const stopped = yield* Evaluation.interrupt(running, yield* now)
+              yield* evaluations.update(stopped)
+              yield* Effect.logWarning("evaluation stopped at its budget").pipe(
+                Effect.annotateLogs({ evaluationId, spentUsd: error.spentUsd, budgetUsd: error.budgetUsd })
+              )
+              return yield* new BudgetReached({ ...error, spentUsd: spent })
             })
           ),
           Effect.catchTag("StorageError", (error) =>

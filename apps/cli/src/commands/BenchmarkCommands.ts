@@ -2,7 +2,7 @@
  * `ml-agents benchmark import | list | show`.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Benchmark, BenchmarkCsv, BenchmarkRepository, Ids } from "@ml-agents/core"
+import { AnswerKind, Benchmark, BenchmarkCsv, BenchmarkRepository, Ids } from "@ml-agents/core"
 import { Clock, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import { AppContext } from "../AppContext.js"
@@ -34,9 +34,13 @@ const importCommand = Command.make(
       Args.withDescription("a CSV file with INPUT and OUTPUT columns, or a known name (GPQA, FOLIO, SAMPLE_MC, …)")
     ),
     name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under")),
-    description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description"))
+    description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description")),
+    answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
+      Options.optional,
+      Options.withDescription("how answers are graded; detected from the expected answers when not given")
+    )
   },
-  ({ description, name, source }) =>
+  ({ answerKind, description, name, source }) =>
     Effect.gen(function*() {
       const { config } = yield* AppContext
       const resolved = yield* Effect.try({
@@ -59,6 +63,7 @@ const importCommand = Command.make(
           new UserError({ code: ExitCode.general, text: `cannot read ${resolved.file}: ${(e as Error).message}` })
       })
       const parsed = yield* BenchmarkCsv.parse(bytes, resolved.file)
+      const kind = Option.getOrElse(answerKind, () => AnswerKind.detect(parsed.questions.map((q) => q.expectedAnswer)))
       const metadataColumns = parsed.columns.filter((c) => !/^(input|output|id)$/i.test(c.trim()))
       const benchmark = new Benchmark.PreprocessedBenchmark({
         id: yield* Ids.make("bench"),
@@ -66,7 +71,7 @@ const importCommand = Command.make(
         description: Option.getOrElse(description, () => ""),
         questionCount: parsed.questions.length,
         formatVersion: Benchmark.FORMAT_VERSION,
-        metadata: { sourceFile: resolved.file, columns: parsed.columns },
+        metadata: { sourceFile: resolved.file, columns: parsed.columns, answerKind: kind },
         createdAt: new Date(yield* Clock.currentTimeMillis)
       })
       const repo = yield* BenchmarkRepository.BenchmarkRepository
@@ -74,6 +79,9 @@ const importCommand = Command.make(
       yield* Ui.success(
         `Imported ${Ui.int(parsed.questions.length)} questions as ${Ui.style.bold(benchmarkName)}` +
           (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
+      )
+      yield* Ui.print(
+        Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : " (detected from the expected answers; override with --answer-kind)"}`)
       )
       yield* Ui.print(
         Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)
@@ -133,7 +141,8 @@ const showCommand = Command.make(
         ["columns", columns.join(", ") || "—"],
         ["source", String(benchmark.metadata.sourceFile ?? "—")],
         ["imported", Ui.timestamp(benchmark.createdAt)],
-        ["format", `v${benchmark.formatVersion}`]
+        ["format", `v${benchmark.formatVersion}`],
+        ["answer kind", String(benchmark.metadata.answerKind ?? "detected when run")]
       ]))
       if (limit > 0 && questions.length > 0) {
         yield* Ui.print("")

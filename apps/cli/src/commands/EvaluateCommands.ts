@@ -12,6 +12,7 @@ import {
   type EvaluationResults,
   LlmClient,
   ResponseCache,
+  Graders,
   ResultRepository,
   Statistics
 } from "@ml-agents/core"
@@ -21,6 +22,7 @@ import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
+import * as CompareCommand from "./CompareCommand.js"
 import * as TraceView from "../TraceView.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
@@ -151,7 +153,7 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
     ["model", evaluation.agentConfig.modelName],
     ["benchmark", evaluation.benchmarkName],
     ["progress", `${Ui.int(results.processed)} of ${Ui.int(total)} questions`],
-    ["accuracy", `${Ui.style.bold(Ui.percent(results.accuracy))}${wilsonText(results.correct, results.processed)} (${results.correct} correct, ${results.incorrect} wrong, ${results.errors} failed)`],
+    ["accuracy", `${Ui.style.bold(Ui.percent(results.accuracy))}${wilsonText(results.correct, results.processed)} (${results.correct} correct, ${results.incorrect} wrong, ${results.noAnswer > 0 ? `${results.noAnswer} no answer, ` : ""}${results.errors} failed)`],
     ["errors", errorText],
     ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
     ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
@@ -184,11 +186,15 @@ const runCommand = Command.make(
     retryErrors: Options.boolean("retry-errors").pipe(
       Options.withDescription("run again only the questions that failed (also on a completed evaluation)")
     ),
+    maxCost: Options.float("max-cost").pipe(
+      Options.optional,
+      Options.withDescription("stop cleanly (resumable) once the evaluation's cost reaches this many USD")
+    ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
     )
   },
-  ({ cache, concurrency, id, retryErrors }) =>
+  ({ cache, concurrency, id, maxCost, retryErrors }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
@@ -220,6 +226,7 @@ const runCommand = Command.make(
       const outcome = yield* orchestrator.run(id, {
         concurrency: n,
         retryErrors,
+        maxCostUsd: Option.getOrUndefined(maxCost),
         cache: cache || config.responseCache ? yield* ResponseCache.ResponseCache : undefined,
         owner: RunLease.owner(),
         isOwnerAlive: RunLease.isAlive,
@@ -299,9 +306,13 @@ const showCommand = Command.make(
     question: Options.text("question").pipe(
       Options.optional,
       Options.withDescription("show one question in full: its trace (the reasoning, or the ToT search tree) and raw output")
+    ),
+    by: Options.text("by").pipe(
+      Options.optional,
+      Options.withDescription("break accuracy down by this question metadata column (default: category, when the benchmark has one)")
     )
   },
-  ({ id, limit, offset, question }) =>
+  ({ by, id, limit, offset, question }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
@@ -322,6 +333,37 @@ const showCommand = Command.make(
       const total = yield* questionCount(evaluation.benchmarkId)
       yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
       yield* Ui.print(summaryLines(evaluation, summary, total))
+      const columns = yield* BenchmarkRepository.BenchmarkRepository.pipe(
+        Effect.flatMap((repo) => repo.findById(evaluation.benchmarkId)),
+        Effect.map(Option.match({ onNone: () => [] as ReadonlyArray<string>, onSome: (b) => (b.metadata.columns as ReadonlyArray<string> | undefined) ?? [] }))
+      )
+      const column = Option.isSome(by)
+        ? columns.find((c) => c.toLowerCase() === by.value.toLowerCase())
+        : columns.find((c) => c.toLowerCase() === "category")
+      if (Option.isSome(by) && column === undefined) {
+        return yield* new UserError({
+          code: ExitCode.notFound,
+          text: `the benchmark has no column '${by.value}'`,
+          hint: `its columns: ${columns.join(", ") || "none"}`
+        })
+      }
+      if (column !== undefined && summary.processed > 0) {
+        const groups = yield* results.breakdown(id, column)
+        yield* Ui.print("")
+        yield* Ui.print(Ui.table(groups, [
+          { header: column.toUpperCase(), value: (g) => g.value ?? "—" },
+          { header: "N", value: (g) => String(g.processed), align: "right" },
+          { header: "ACCURACY", value: (g) => Ui.percent(g.correct / g.processed), align: "right" },
+          {
+            header: "95% CI",
+            value: (g) => {
+              const ci = Statistics.wilson(g.correct, g.processed)
+              return `${(ci.lower * 100).toFixed(1)}–${(ci.upper * 100).toFixed(1)}`
+            },
+            align: "right"
+          }
+        ]))
+      }
       if (limit <= 0 || summary.processed === 0) return
       const rows = yield* results.list(id, { offset, limit })
       yield* Ui.print("")
@@ -346,8 +388,26 @@ const showCommand = Command.make(
     })
 ).pipe(Command.withDescription("Show an evaluation's results: summary and per-question rows"))
 
+const rescoreCommand = Command.make(
+  "rescore",
+  { id: Args.text({ name: "evaluation_id" }) },
+  ({ id }) =>
+    Effect.gen(function*() {
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const { after, before, changed, kind } = yield* orchestrator.rescore(id)
+      yield* Ui.success(
+        `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${Graders.VERSION}), without model calls: ` +
+          `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
+      )
+      yield* Ui.print(Ui.fields([
+        ["before", `${Ui.percent(before.accuracy)} (${before.correct} correct)`],
+        ["after", `${Ui.percent(after.accuracy)}${wilsonText(after.correct, after.processed)} (${after.correct} correct, ${after.incorrect} wrong, ${after.noAnswer} no answer, ${after.errors} failed)`]
+      ]))
+    })
+).pipe(Command.withDescription("Grade an evaluation's stored answers again with the current graders (no model calls)"))
+
 /** `ml-agents evaluate`. */
 export const command = Command.make("evaluate").pipe(
   Command.withDescription("Create, run and inspect evaluations"),
-  Command.withSubcommands([createCommand, runCommand, listCommand, showCommand, ExportCommand.command])
+  Command.withSubcommands([createCommand, runCommand, listCommand, showCommand, rescoreCommand, ExportCommand.command, CompareCommand.command])
 )

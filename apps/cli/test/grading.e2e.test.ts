@@ -1,0 +1,71 @@
+/**
+ * Grading through the CLI: the answer kind is detected (or set) at import and recorded; every
+ * result stores its outcome, grader and version; `evaluate rescore` re-grades stored answers
+ * without model calls.
+ */
+import Database from "better-sqlite3"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createdId, rows, type Workspace, workspace } from "./support.js"
+
+describe("grading", () => {
+  let ws: Workspace
+  beforeAll(async () => {
+    ws = await workspace({ accuracy: 1 })
+  })
+  afterAll(async () => {
+    await ws.close()
+  })
+
+  it("detects the answer kind at import, or takes --answer-kind, and records it", async () => {
+    const mc = await ws.cli(["benchmark", "import", "SAMPLE_MC"])
+    expect(mc.stdout).toContain("graded as multiple_choice (detected")
+    const math = await ws.cli(["benchmark", "import", "SAMPLE_MATH"])
+    expect(math.stdout).toContain("graded as number")
+    const logic = await ws.cli(["benchmark", "import", "SAMPLE_LOGIC", "--answer-kind", "text"])
+    expect(logic.stdout).toContain("graded as text")
+    expect(logic.stdout).not.toContain("detected")
+    const stored = rows(ws.dbFile, "select name, json_extract(metadata, '$.answerKind') kind from benchmarks order by name")
+    expect(stored).toEqual([
+      { name: "SAMPLE_LOGIC", kind: "text" },
+      { name: "SAMPLE_MATH", kind: "number" },
+      { name: "SAMPLE_MC", kind: "multiple_choice" }
+    ])
+    const bad = await ws.cli(["benchmark", "import", "SAMPLE_QA", "--answer-kind", "essay"])
+    expect(bad.code).toBe(2)
+  })
+
+  it("stores outcome, grader and version per result; rescore re-grades without model calls", async () => {
+    const id = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MATH"])).stdout)
+    expect((await ws.cli(["evaluate", "run", id])).code).toBe(0)
+    const graded = rows(ws.dbFile, "select outcome, grader, grader_version, is_correct from evaluation_question_results where evaluation_id = ?", id)
+    expect(graded).toHaveLength(20)
+    expect(graded.every((r) => r.outcome === "correct" && r.grader === "number" && r.grader_version === "graders-1" && r.is_correct === 1)).toBe(true)
+
+    // Accuracy by the benchmark's category column, counted independently from the database.
+    const shown = await ws.cli(["evaluate", "show", id, "--limit", "0"])
+    const categories = rows(ws.dbFile, `select json_extract(q.metadata, '$.category') c, count(*) n from questions q
+      join benchmarks b on b.id = q.benchmark_id where b.name = 'SAMPLE_MATH' group by c order by c`)
+    expect(categories.length).toBeGreaterThan(1)
+    for (const { c, n } of categories) expect(shown.stdout).toMatch(new RegExp(`^${c}\\s+${n}\\s+100\\.0%`, "m"))
+    const none = await ws.cli(["evaluate", "show", id, "--by", "difficulty"])
+    expect(none.code).toBe(3)
+    expect(none.stderr).toContain("category")
+
+    // An older grader got three of them wrong.
+    const db = new Database(ws.dbFile)
+    db.prepare(`update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'basic-1'
+      where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? limit 3)`).run(id, id)
+    db.close()
+    ws.sim.reset()
+    const rescored = await ws.cli(["evaluate", "rescore", id])
+    expect(rescored.code, rescored.stderr).toBe(0)
+    expect(rescored.stdout).toContain("3 grades changed")
+    expect(rescored.stdout).toMatch(/before:\s+85\.0%/)
+    expect(rescored.stdout).toMatch(/after:\s+100\.0%/)
+    expect(ws.sim.stats().requests.chat).toBe(0)
+    expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ? and grader_version = 'graders-1' and is_correct = 1", id)[0]!.n).toBe(20)
+    // The SQL view for direct querying agrees.
+    expect(rows(ws.dbFile, "select processed, correct, errors, accuracy, questions, agent_type from evaluation_summary where evaluation_id = ?", id))
+      .toEqual([{ processed: 20, correct: 20, errors: 0, accuracy: 1, questions: 20, agent_type: "none" }])
+  })
+})
