@@ -64,6 +64,15 @@ describe("grading", () => {
     expect(rescored.stdout).toMatch(/after:\s+100\.0%/)
     expect(ws.sim.stats().requests.chat).toBe(0)
     expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ? and grader_version = 'graders-1' and is_correct = 1", id)[0]!.n).toBe(20)
+    // --json carries the same figures, for scripts.
+    const doc = JSON.parse((await ws.cli(["evaluate", "show", id, "--json", "--limit", "5"])).stdout)
+    expect(doc.results.correct).toBe(20)
+    expect(doc.evaluation.id).toBe(id)
+    expect(doc.rows).toHaveLength(5)
+    expect(doc.breakdown.column).toBe("category")
+    expect(doc.breakdown.groups.reduce((n: number, g: any) => n + g.processed, 0)).toBe(20)
+    const listed = JSON.parse((await ws.cli(["evaluate", "list", "--json"])).stdout)
+    expect(listed.map((e: any) => e.evaluation.id)).toContain(id)
     // The SQL view for direct querying agrees.
     expect(rows(ws.dbFile, "select processed, correct, errors, accuracy, questions, agent_type from evaluation_summary where evaluation_id = ?", id))
       .toEqual([{ processed: 20, correct: 20, errors: 0, accuracy: 1, questions: 20, agent_type: "none" }])

@@ -263,16 +263,17 @@ const listCommand = Command.make(
   {
     status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(Options.optional),
     benchmark: Options.text("benchmark").pipe(Options.optional),
-    limit: Options.integer("limit").pipe(Options.withDefault(20))
+    limit: Options.integer("limit").pipe(Options.withDefault(20)),
+    json: Options.boolean("json").pipe(Options.withDescription("print the list as JSON"))
   },
-  ({ benchmark, limit, status }) =>
+  ({ benchmark, json, limit, status }) =>
     Effect.gen(function*() {
       const evaluations = yield* (yield* EvaluationRepository.EvaluationRepository).list({
         status: Option.getOrUndefined(status),
         benchmarkName: Option.getOrUndefined(benchmark),
         limit
       })
-      if (evaluations.length === 0) {
+      if (evaluations.length === 0 && !json) {
         yield* Ui.print(
           Option.isSome(status) || Option.isSome(benchmark)
             ? "No evaluations match."
@@ -283,6 +284,10 @@ const listCommand = Command.make(
       const results = yield* ResultRepository.ResultRepository
       const rows = yield* Effect.forEach(evaluations, (e) =>
         Effect.all({ e: Effect.succeed(e), r: results.summarize(e.id), total: questionCount(e.benchmarkId) }))
+      if (json) {
+        yield* Ui.print(JSON.stringify(rows.map(({ e, r, total }) => ({ evaluation: e, questions: total, results: r })), null, 2))
+        return
+      }
       yield* Ui.print(Ui.table(rows, [
         { header: "ID", value: ({ e }) => e.id, color: Ui.style.bold },
         { header: "STATUS", value: ({ e }) => e.status, color: (s, { e }) => statusColor(e.status)(s) },
@@ -310,9 +315,10 @@ const showCommand = Command.make(
     by: Options.text("by").pipe(
       Options.optional,
       Options.withDescription("break accuracy down by this question metadata column (default: category, when the benchmark has one)")
-    )
+    ),
+    json: Options.boolean("json").pipe(Options.withDescription("print the same figures and rows as one JSON document"))
   },
-  ({ by, id, limit, offset, question }) =>
+  ({ by, id, json, limit, offset, question }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
@@ -326,13 +332,19 @@ const showCommand = Command.make(
             hint: `see the question ids with: ml-agents evaluate show ${id}`
           })
         }
-        yield* Ui.print(TraceView.render(found.value))
+        yield* Ui.print(
+          json
+            ? JSON.stringify({ ...ExportCommand.record(found.value), reasoning_trace: found.value.reasoningTrace }, null, 2)
+            : TraceView.render(found.value)
+        )
         return
       }
       const summary = yield* results.summarize(id)
       const total = yield* questionCount(evaluation.benchmarkId)
-      yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
-      yield* Ui.print(summaryLines(evaluation, summary, total))
+      if (!json) {
+        yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
+        yield* Ui.print(summaryLines(evaluation, summary, total))
+      }
       const columns = yield* BenchmarkRepository.BenchmarkRepository.pipe(
         Effect.flatMap((repo) => repo.findById(evaluation.benchmarkId)),
         Effect.map(Option.match({ onNone: () => [] as ReadonlyArray<string>, onSome: (b) => (b.metadata.columns as ReadonlyArray<string> | undefined) ?? [] }))
@@ -347,8 +359,29 @@ const showCommand = Command.make(
           hint: `its columns: ${columns.join(", ") || "none"}`
         })
       }
-      if (column !== undefined && summary.processed > 0) {
-        const groups = yield* results.breakdown(id, column)
+      const groups = column !== undefined && summary.processed > 0 ? yield* results.breakdown(id, column) : []
+      if (json) {
+        const page = limit > 0 ? yield* results.list(id, { offset, limit }) : []
+        const ci = Statistics.wilson(summary.correct, summary.processed)
+        yield* Ui.print(JSON.stringify({
+          evaluation,
+          questions: total,
+          results: summary,
+          accuracyCi95: summary.processed === 0 ? null : { lower: ci.lower, upper: ci.upper },
+          breakdown: column === undefined ? null : {
+            column,
+            groups: groups.map((g) => {
+              const gci = Statistics.wilson(g.correct, g.processed)
+              return { ...g, accuracy: g.correct / g.processed, ci95: { lower: gci.lower, upper: gci.upper } }
+            })
+          },
+          rows: page.map((r) => ExportCommand.record(r)),
+          offset,
+          limit
+        }, null, 2))
+        return
+      }
+      if (groups.length > 0 && column !== undefined) {
         yield* Ui.print("")
         yield* Ui.print(Ui.table(groups, [
           { header: column.toUpperCase(), value: (g) => g.value ?? "—" },
