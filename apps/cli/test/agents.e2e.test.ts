@@ -88,6 +88,21 @@ describe("reasoning agents end to end", () => {
     expect(tight.stderr).toContain("max_evaluations")
   })
 
+  it("create shows an upper bound of the cost from the model's list prices and the agent's most calls", async () => {
+    const models = (await (await fetch(`${ws.sim.url}/models`)).json()) as { data: Array<any> }
+    const mini = models.data.find((m: any) => m.id === "openai/gpt-4o-mini")
+    const questions = rows(ws.dbFile, "select q.text from questions q join benchmarks b on b.id = q.benchmark_id where b.name = 'SAMPLE_LOGIC'")
+    const promptTokens = questions.reduce((n, q) => n + Math.ceil(q.text.length / 4) + 100, 0)
+    const bound = (calls: number, maxTokens: number) =>
+      calls * (promptTokens * Number(mini.pricing.prompt) + questions.length * maxTokens * Number(mini.pricing.completion))
+    const usd = (x: number) => (x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`)
+    const base = ["evaluate", "create", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_LOGIC"]
+    const cot = await ws.cli([...base, "--agent", "cot"])
+    expect(cot.stdout).toContain(`at most ${usd(bound(1, 1000))} (15 questions × up to 1 call, each using all 1,000 max_tokens`)
+    const tot = await ws.cli([...base, "--agent", "tot", "--param", "max_evaluations=12"])
+    expect(tot.stdout).toContain(`at most ${usd(bound(12, 1500))} (15 questions × up to 12 calls`)
+  })
+
   it("cot refuses too few max tokens at create time", async () => {
     const created = await ws.cli(["evaluate", "create", "--agent", "cot", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_LOGIC", "--max-tokens", "100"])
     expect(created.code).toBe(2)

@@ -42,6 +42,7 @@ export const agent = Agent.make({
     samples: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 20)), { default: () => 5 })
   }),
   modelDefaults: new AgentConfig.ModelParameters({ temperature: 0.7, maxTokens: 1000 }),
+  maxCalls: (parameters) => parameters.samples,
   validate: ({ modelParameters, parameters }) =>
     parameters.samples > 1 && modelParameters.temperature === 0
       ? "temperature 0 makes every sample the same; use a temperature above 0 (e.g. --temp 0.7) or --param samples=1"

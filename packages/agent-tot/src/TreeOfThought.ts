@@ -190,6 +190,7 @@ export const agent: Agent.Agent<Parameters> = Agent.make({
   parameters: Parameters,
   modelDefaults: new AgentConfig.ModelParameters({ temperature: 0.9, maxTokens: 1500 }),
   validate,
+  maxCalls: (parameters) => parameters.max_evaluations,
   solve: Effect.fn("TreeOfThought.solve")(function*({ model, modelParameters, parameters, question }) {
     const llm = yield* LlmClient.LlmClient
     const result = yield* Search.run({ llm, question: question.text, model, modelParameters, parameters })

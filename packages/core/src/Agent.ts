@@ -61,6 +61,8 @@ export interface Agent<P = unknown> {
    * reason); returns the problem in one sentence, or undefined when the configuration is usable.
    */
   readonly validate?: ((config: { readonly modelParameters: ModelParameters; readonly parameters: P }) => string | undefined) | undefined
+  /** The most model calls one question may take with these parameters (for cost estimates); 1 when absent. */
+  readonly maxCalls?: ((parameters: P) => number) | undefined
   /** Solves one question. */
   readonly solve: (input: SolveInput<P>) => Effect.Effect<AgentOutput, AgentError | LlmError, LlmClient>
 }

@@ -206,7 +206,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           now: yield* now
         })
         yield* evaluations.create(evaluation)
-        return { evaluation, benchmark }
+        return { evaluation, benchmark, maxCallsPerQuestion: Math.max(1, agent.maxCalls?.(parameters) ?? 1) }
       })
 
       const solveOne = (

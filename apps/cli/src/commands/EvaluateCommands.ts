@@ -55,13 +55,13 @@ const checkModel = (model: string) =>
     const { config } = yield* AppContext
     if (config.openrouter.apiKey === null) {
       yield* Ui.warn(`OPENROUTER_API_KEY is not set, so the model id '${model}' was not checked`)
-      return
+      return Option.none<LlmClient.ModelInfo>()
     }
     const llm = yield* LlmClient.LlmClient
     const models = yield* Effect.either(llm.listModels)
     if (Either.isLeft(models)) {
       yield* Ui.warn(`could not fetch the model list to check '${model}': ${models.left.message}`)
-      return
+      return Option.none<LlmClient.ModelInfo>()
     }
     if (models.right.length > 0 && !models.right.some((m) => m.id === model)) {
       const needle = model.toLowerCase().split("/").pop() ?? model
@@ -74,7 +74,24 @@ const checkModel = (model: string) =>
           : "see https://openrouter.ai/models for model ids such as openai/gpt-4o-mini"
       })
     }
+    return Option.fromNullable(models.right.find((m) => m.id === model))
   })
+
+/**
+ * An upper bound of what an evaluation can cost, from the model's list prices: every question
+ * makes the agent's most calls, each sending the question with about 100 tokens of instructions
+ * and using all its max_tokens. Real runs cost far less; the bound says what cannot be exceeded.
+ */
+export const costBound = (
+  questions: ReadonlyArray<{ readonly text: string }>,
+  callsPerQuestion: number,
+  maxTokens: number | undefined,
+  pricing: { readonly promptPerToken: number; readonly completionPerToken: number }
+): number | null => {
+  if (maxTokens === undefined) return null
+  const promptTokens = questions.reduce((n, q) => n + Math.ceil(q.text.length / 4) + 100, 0)
+  return callsPerQuestion * (promptTokens * pricing.promptPerToken + questions.length * maxTokens * pricing.completionPerToken)
+}
 
 const createCommand = Command.make(
   "create",
@@ -99,9 +116,9 @@ const createCommand = Command.make(
       const agentParameters = Object.fromEntries(
         yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UserError })
       )
-      yield* checkModel(options.model)
+      const modelInfo = yield* checkModel(options.model)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
-      const { evaluation } = yield* orchestrator.create({
+      const { evaluation, maxCallsPerQuestion } = yield* orchestrator.create({
         agentType: options.agent,
         model: options.model,
         benchmarkName: benchmark.name,
@@ -124,6 +141,18 @@ const createCommand = Command.make(
           ? [["parameters", JSON.stringify(c.agentParameters)] as const]
           : [])
       ]))
+      const pricing = Option.flatMap(modelInfo, (m) => Option.fromNullable(m.pricing))
+      if (Option.isSome(pricing)) {
+        const questions = yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id)
+        const bound = costBound(questions, maxCallsPerQuestion, c.modelParameters.maxTokens, pricing.value)
+        yield* Ui.print(Ui.fields([[
+          "cost",
+          bound === null
+            ? "no upper bound (max_tokens is not set)"
+            : `at most ${Ui.usd(bound)} (${Ui.int(questions.length)} questions × up to ${maxCallsPerQuestion} call${maxCallsPerQuestion === 1 ? "" : "s"}, ` +
+              `each using all ${Ui.int(c.modelParameters.maxTokens!)} max_tokens; real runs use far less). Cap it with --max-cost on run`
+        ]]))
+      }
       yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
     })
 ).pipe(Command.withDescription("Create an evaluation (an agent and a model on a benchmark); prints its id"))
