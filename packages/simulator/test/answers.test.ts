@@ -5,19 +5,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { type RunningSimulator, start } from "../src/index.js"
-import { ask, chat } from "./helpers.js"
+import { describe, expect, it } from "vitest"
+import { start } from "../src/index.js"
+import { ask, chat, simulators } from "./helpers.js"
 
-const open: Array<RunningSimulator> = []
-const sim = async (options: Parameters<typeof start>[0]) => {
-  const s = await start(options)
-  open.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+const sim = simulators()
 
 const letters = ["A", "B", "C", "D"]
 const puzzles = (n: number) =>

@@ -2,22 +2,18 @@
  * Stats and concurrency: request counters, in-flight tracking under parallel load with latency,
  * and hundreds of simultaneous connections.
  */
-import { afterEach, describe, expect, it } from "vitest"
-import { type RunningSimulator, start } from "../src/index.js"
-import { chat, get } from "./helpers.js"
+import { describe, expect, it } from "vitest"
 
-const open: Array<RunningSimulator> = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+import { chat, get, simulators } from "./helpers.js"
+
+const sim = simulators()
 
 const q = { question: "What is the chemical symbol of gold?", answer: "Au" }
 const body = (model = "openai/gpt-4o-mini") => ({ model, messages: [{ role: "user", content: q.question }] })
 
 describe("stats", () => {
   it("counts requests per endpoint, per model, and the peak of concurrent chats", async () => {
-    const s = await start({ questions: [q], latencyMs: 150 })
-    open.push(s)
+    const s = await sim({ questions: [q], latencyMs: 150 })
     const replies = await Promise.all([
       ...Array.from({ length: 12 }, () => chat(s, body())),
       ...Array.from({ length: 8 }, () => chat(s, body("sim/perfect")))
@@ -37,15 +33,13 @@ describe("stats", () => {
   })
 
   it("sequential requests never overlap", async () => {
-    const s = await start({ questions: [q], latencyMs: 5 })
-    open.push(s)
+    const s = await sim({ questions: [q], latencyMs: 5 })
     for (let i = 0; i < 5; i++) await chat(s, body())
     expect(s.stats().maxConcurrentChat).toBe(1)
   })
 
   it("applies latency plus jitter before replying", async () => {
-    const s = await start({ questions: [q], latencyMs: 100, jitterMs: 50 })
-    open.push(s)
+    const s = await sim({ questions: [q], latencyMs: 100, jitterMs: 50 })
     const t = Date.now()
     await chat(s, body())
     const took = Date.now() - t
@@ -54,8 +48,7 @@ describe("stats", () => {
   })
 
   it("serves 300 simultaneous connections", async () => {
-    const s = await start({ questions: [q], latencyMs: 3000, accuracy: 1 })
-    open.push(s)
+    const s = await sim({ questions: [q], latencyMs: 3000, accuracy: 1 })
     const replies = await Promise.all(Array.from({ length: 300 }, () => chat(s, body())))
     expect(replies.every((r) => r.status === 200 && r.json.choices[0].message.content === "Answer: Au")).toBe(true)
     expect(s.stats().maxConcurrentChat).toBeGreaterThanOrEqual(256)

@@ -2,19 +2,11 @@
  * Fault injection: every fault kind, Retry-After, `times`, `match`, `rate`, faults on the other
  * endpoints, and hung "timeout" requests released by close().
  */
-import { afterEach, describe, expect, it } from "vitest"
-import { type FaultRule, type RunningSimulator, start } from "../src/index.js"
-import { chat, get } from "./helpers.js"
+import { describe, expect, it } from "vitest"
+import { type FaultRule, start } from "../src/index.js"
+import { chat, get, simulators } from "./helpers.js"
 
-const open: Array<RunningSimulator> = []
-const sim = async (options: Parameters<typeof start>[0] = {}) => {
-  const s = await start(options)
-  open.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+const sim = simulators()
 
 const q = { question: "What is the boiling point of water in Celsius?", answer: "100" }
 const body = (content = q.question) => ({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content }] })

@@ -2,7 +2,8 @@
  * Shared test helpers: plain `fetch` calls against a running simulator, the way any OpenAI-style
  * client talks to it.
  */
-import type { RunningSimulator } from "../src/index.js"
+import { afterEach } from "vitest"
+import { type RunningSimulator, type SimulatorOptions, start } from "../src/index.js"
 
 /** The default accepted key. */
 export const KEY = "sk-sim-local"
@@ -54,3 +55,19 @@ export const ask = async (
 
 /** The root of a simulator URL (without /api/v1), for the /__sim control endpoints. */
 export const root = (sim: RunningSimulator): string => sim.url.replace(/\/api\/v1$/, "")
+
+/**
+ * A starter of simulators for one test file: every simulator it starts is closed after each test.
+ * Call it at the top level of the file.
+ */
+export const simulators = () => {
+  const open: Array<RunningSimulator> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return async (options: SimulatorOptions = {}): Promise<RunningSimulator> => {
+    const s = await start(options)
+    open.push(s)
+    return s
+  }
+}

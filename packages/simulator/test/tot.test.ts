@@ -3,20 +3,12 @@
  * values that favour the right answer when the model judges well, and a final answer that follows
  * the path. The prompts are built here the way the agent builds them (same marker phrases).
  */
-import { afterEach, describe, expect, it } from "vitest"
-import { type RunningSimulator, start, TOT_MARKERS as M } from "../src/index.js"
+import { describe, expect, it } from "vitest"
+import { TOT_MARKERS as M } from "../src/index.js"
 import { sameAnswer, totKind } from "../src/internal/TotReply.js"
-import { ask } from "./helpers.js"
+import { ask, simulators } from "./helpers.js"
 
-const open: Array<RunningSimulator> = []
-const sim = async (options: Parameters<typeof start>[0]) => {
-  const s = await start(options)
-  open.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+const sim = simulators()
 
 const q = { question: "What is 6 times 7?", answer: "42" }
 const claim = (answer: string) => `Working through what the question asks, the answer appears to be ${answer}.`

@@ -2,19 +2,11 @@
  * OpenRouter's wire format as the simulator speaks it: completion shape, usage and cost, max_tokens,
  * auth and request errors, /models, /key, /generation, the credit limit and the /__sim control API.
  */
-import { afterEach, describe, expect, it } from "vitest"
-import { type RunningSimulator, type SimModel, start } from "../src/index.js"
-import { ask, chat, get, root } from "./helpers.js"
+import { describe, expect, it } from "vitest"
+import type { SimModel } from "../src/index.js"
+import { ask, chat, get, root, simulators } from "./helpers.js"
 
-const open: Array<RunningSimulator> = []
-const sim = async (options: Parameters<typeof start>[0] = {}) => {
-  const s = await start(options)
-  open.push(s)
-  return s
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-})
+const sim = simulators()
 
 const priced: SimModel = { id: "test/priced", promptPrice: 0.001, completionPrice: 0.002, reasoningTokens: 5, accuracy: 1 }
 const q = { question: "What is 2 plus 2?", answer: "4" }
