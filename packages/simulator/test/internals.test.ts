@@ -53,17 +53,19 @@ describe("AnswerKey", () => {
     expect(key.find("Q?")?.answer).toBe("new")
   })
 
-  it("stays fast on a 50,000-question key whose questions share a first line", () => {
+  it("compares a handful of questions per lookup, not the whole key, even when 50,000 questions share a first line", () => {
     const pairs = Array.from({ length: 50_000 }, (_, i) => ({
       question: `Answer the following question.\nWhat is the code of item ${i}?`,
       answer: String(i)
     }))
     const key = AnswerKey.build(pairs)
     const prompt = (i: number) => `${"Some instructions.\n".repeat(50)}Answer the following question.\nWhat is the code of item ${i}?\nThanks.`
-    const t = performance.now()
-    for (let i = 0; i < 2_000; i++) expect(key.find(prompt((i * 7919) % 50_000))?.answer).toBe(String((i * 7919) % 50_000))
-    // A scan of the whole key per lookup would take minutes here; the index takes milliseconds.
-    expect(performance.now() - t).toBeLessThan(5_000)
+    const stats = { checked: 0 }
+    for (let i = 0; i < 2_000; i++) {
+      expect(key.find(prompt((i * 7919) % 50_000), stats)?.answer).toBe(String((i * 7919) % 50_000))
+    }
+    // A scan of the key would compare up to 50,000 questions per lookup; the line index compares a few.
+    expect(stats.checked).toBeLessThanOrEqual(2_000 * 2)
   })
 })
 
