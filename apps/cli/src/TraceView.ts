@@ -61,6 +61,18 @@ const drawTree = (trace: TreeOfThought.Trace): Array<string> => {
   return lines
 }
 
+/** One line per model call: who served it, its generation id, tokens, cost and attempts. */
+const callsTable = (calls: ReadonlyArray<QuestionResult.ModelCall>): string =>
+  Ui.table(calls.map((call, i) => ({ call, n: i + 1 })), [
+    { header: "#", value: ({ n }) => String(n), align: "right" },
+    { header: "PROVIDER", value: ({ call }) => call.provider ?? "—" },
+    { header: "GENERATION", value: ({ call }) => call.generationId ?? "—", max: 40 },
+    { header: "TOKENS", value: ({ call }) => `${Ui.int(call.promptTokens)}+${Ui.int(call.completionTokens)}`, align: "right" },
+    { header: "COST", value: ({ call }) => (call.attempts === 0 ? "cached" : Ui.usd(call.costUsd)), align: "right" },
+    { header: "TRIES", value: ({ call }) => String(call.attempts), align: "right" },
+    { header: "END", value: ({ call }) => (call.error !== null ? `failed: ${call.error}` : call.finishReason ?? "—") }
+  ])
+
 /** The full view of one result. */
 export const render = (result: QuestionResult.EvaluationQuestionResult): string => {
   const outcome = result.error !== null
@@ -92,6 +104,7 @@ export const render = (result: QuestionResult.EvaluationQuestionResult): string 
   } else if (trace !== null && trace !== undefined) {
     lines.push("", Ui.style.bold("Trace"), indent(JSON.stringify(trace, null, 2).slice(0, 20_000)))
   }
+  if (result.calls.length > 0) lines.push("", Ui.style.bold("Model calls"), indent(callsTable(result.calls)))
   if (result.rawOutput !== null) lines.push("", Ui.style.bold("Raw output"), indent(result.rawOutput))
   if (result.error !== null && result.error.technicalDetails) {
     lines.push("", Ui.style.bold("Error details"), indent(result.error.technicalDetails))

@@ -5,6 +5,7 @@
  */
 import { Data, Effect, Schema } from "effect"
 import { AgentConfig } from "./AgentConfig.js"
+import { AnswerKind } from "./AnswerKind.js"
 import { FailureReason } from "./FailureReason.js"
 
 /** The lifecycle states of an evaluation. */
@@ -25,7 +26,12 @@ export class Evaluation extends Schema.Class<Evaluation>("Evaluation")({
   createdAt: Schema.Date,
   startedAt: Schema.NullOr(Schema.Date),
   completedAt: Schema.NullOr(Schema.Date),
-  failureReason: Schema.NullOr(FailureReason)
+  failureReason: Schema.NullOr(FailureReason),
+  /**
+   * The answer kind to grade with, overriding the benchmark's (as given at import or detected);
+   * null to use the benchmark's.
+   */
+  answerKind: Schema.optionalWith(Schema.NullOr(AnswerKind), { default: () => null })
 }) {}
 
 /** A lifecycle transition that the current status does not allow. */
@@ -70,6 +76,7 @@ export const create = (options: {
   readonly benchmarkId: string
   readonly benchmarkName: string
   readonly now: Date
+  readonly answerKind?: AnswerKind | null | undefined
 }): Evaluation =>
   new Evaluation({
     id: options.id,
@@ -80,7 +87,8 @@ export const create = (options: {
     createdAt: options.now,
     startedAt: null,
     completedAt: null,
-    failureReason: null
+    failureReason: null,
+    answerKind: options.answerKind ?? null
   })
 
 /** pending | failed | interrupted → running. A re-run clears the previous failure. */

@@ -18,8 +18,8 @@ import * as FailureReason from "./FailureReason.js"
 import type * as AnswerKind from "./AnswerKind.js"
 import * as Grading from "./Grading.js"
 import * as Ids from "./Ids.js"
-import { LlmClient, type LlmError } from "./LlmClient.js"
-import { EvaluationQuestionResult } from "./QuestionResult.js"
+import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
+import { EvaluationQuestionResult, type ModelCall } from "./QuestionResult.js"
 import * as ResponseCache from "./ResponseCache.js"
 import { ResultRepository } from "./ResultRepository.js"
 import * as Throttle from "./Throttle.js"
@@ -130,8 +130,19 @@ export interface CreateOptions {
   readonly modelParameters?: Partial<ModelParameters> | undefined
   /** Agent parameters, validated against the agent's schema; defaults filled in. */
   readonly agentParameters?: Readonly<Record<string, unknown>> | undefined
+  /** Grade with this answer kind instead of the benchmark's. */
+  readonly answerKind?: AnswerKind.AnswerKind | undefined
   /** Configured defaults (e.g. from `COT_AGENT_DEFAULTS`), applied under the explicit options. */
   readonly defaults?: { readonly model: Record<string, unknown>; readonly agent: Record<string, unknown> } | undefined
+}
+
+/** What `rescore` may change. */
+export interface RescoreOptions {
+  /**
+   * Grade with this answer kind from now on (stored with the evaluation); null to go back to the
+   * benchmark's. Unset keeps the evaluation's current choice.
+   */
+  readonly answerKind?: AnswerKind.AnswerKind | null | undefined
 }
 
 /** The outcome of a completed run. */
@@ -139,6 +150,34 @@ export interface RunOutcome {
   readonly evaluation: Evaluation.Evaluation
   readonly results: EvaluationResults
 }
+
+/** The record of a call that succeeded (or was answered from the cache). */
+const callOf = (reply: ChatResponse): ModelCall => ({
+  model: reply.model,
+  provider: reply.provider,
+  generationId: reply.generationId,
+  finishReason: reply.finishReason,
+  promptTokens: reply.usage.promptTokens,
+  completionTokens: reply.usage.completionTokens,
+  reasoningTokens: reply.usage.reasoningTokens,
+  costUsd: reply.attempts === 0 ? null : reply.costUsd,
+  attempts: reply.attempts,
+  error: null
+})
+
+/** The record of a call that failed after its retries. */
+const failedCall = (model: string, error: LlmError): ModelCall => ({
+  model,
+  provider: null,
+  generationId: null,
+  finishReason: null,
+  promptTokens: 0,
+  completionTokens: 0,
+  reasoningTokens: 0,
+  costUsd: null,
+  attempts: error.attempts ?? 1,
+  error: error.category
+})
 
 const stripUndefined = <A extends object>(a: A): A =>
   Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
@@ -203,7 +242,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           }),
           benchmarkId: benchmark.id,
           benchmarkName: benchmark.name,
-          now: yield* now
+          now: yield* now,
+          answerKind: options.answerKind ?? null
         })
         yield* evaluations.create(evaluation)
         return { evaluation, benchmark, maxCallsPerQuestion: Math.max(1, agent.maxCalls?.(parameters) ?? 1) }
@@ -224,6 +264,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           let cachedCalls = 0
           let usage = Usage.empty
           let cost: number | null = null
+          const log: Array<ModelCall> = []
           // One caching client per question: sample indices restart with each question.
           const base = cache === undefined ? llm : ResponseCache.make(llm, cache).client
           const metered: LlmClient.Service = {
@@ -234,6 +275,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                   Effect.sync(() => {
                     calls++
                     usage = Usage.add(usage, reply.usage)
+                    log.push(callOf(reply))
                     if (reply.attempts === 0) {
                       // Answered from the cache: its tokens describe the answer, but nothing was spent.
                       cachedCalls++
@@ -243,7 +285,12 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                     }
                   })
                 ),
-                Effect.tapError((error) => Effect.sync(() => (retries += Math.max(0, (error.attempts ?? 1) - 1))))
+                Effect.tapError((error) =>
+                  Effect.sync(() => {
+                    retries += Math.max(0, (error.attempts ?? 1) - 1)
+                    log.push(failedCall(request.model, error))
+                  })
+                )
               )
           }
           const started = yield* Clock.currentTimeMillis
@@ -305,6 +352,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             llmCalls: calls,
             retries,
             cachedCalls,
+            calls: log,
             outcome: grade?.outcome ?? null,
             grader: grade?.grader ?? null,
             graderVersion: grade?.version ?? null,
@@ -363,7 +411,11 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
         const questions = yield* benchmarks.questions(pending.benchmarkId)
         const benchmark = yield* benchmarks.findById(pending.benchmarkId)
-        const kind = Grading.kindOf(Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }), questions)
+        const kind = Grading.kindOf(
+          Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }),
+          questions,
+          pending.answerKind
+        )
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
         const todo = questions.filter((q) => !answered.has(q.id) || retried.has(q.id))
@@ -506,11 +558,22 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
        * Grades the stored answers of an evaluation again with the current graders, without any
        * model call; failed questions stay failed. Returns how many grades changed.
        */
-      const rescore = Effect.fn("EvaluationOrchestrator.rescore")(function*(evaluationId: string) {
-        const evaluation = yield* get(evaluationId)
+      const rescore = Effect.fn("EvaluationOrchestrator.rescore")(function*(
+        evaluationId: string,
+        options: RescoreOptions = {}
+      ) {
+        const stored = yield* get(evaluationId)
+        const evaluation = options.answerKind === undefined
+          ? stored
+          : new Evaluation.Evaluation({ ...stored, answerKind: options.answerKind })
+        if (evaluation !== stored) yield* evaluations.update(evaluation)
         const questions = yield* benchmarks.questions(evaluation.benchmarkId)
         const benchmark = yield* benchmarks.findById(evaluation.benchmarkId)
-        const kind = Grading.kindOf(Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }), questions)
+        const kind = Grading.kindOf(
+          Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }),
+          questions,
+          evaluation.answerKind
+        )
         const before = yield* results.summarize(evaluationId)
         let changed = 0
         const page = 1000

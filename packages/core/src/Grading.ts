@@ -10,11 +10,16 @@ import * as Graders from "./Graders.js"
 /** The graders' version, stored with every result. */
 export const VERSION = Graders.VERSION
 
-/** The answer kind of a benchmark: as recorded at import, else detected from its expected answers. */
+/**
+ * The answer kind to grade with: the evaluation's override when it has one, else the benchmark's
+ * as recorded at import, else detected from its expected answers.
+ */
 export const kindOf = (
   metadata: Readonly<Record<string, unknown>>,
-  questions: ReadonlyArray<Question>
+  questions: ReadonlyArray<Question>,
+  override?: AnswerKind.AnswerKind | null
 ): AnswerKind.AnswerKind => {
+  if (override !== undefined && override !== null) return override
   const recorded = metadata.answerKind
   return typeof recorded === "string" && (AnswerKind.all as ReadonlyArray<string>).includes(recorded)
     ? (recorded as AnswerKind.AnswerKind)

@@ -108,6 +108,22 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
         Effect.sync(() =>
           new Set([...(results.get(evaluationId)?.values() ?? [])].filter((r) => r.error !== null).map((r) => r.questionId))
         ),
+      providers: (evaluationId) =>
+        Effect.sync(() => {
+          const shares = new Map<string | null, { calls: number; costUsd: number | null }>()
+          for (const r of results.get(evaluationId)?.values() ?? []) {
+            for (const c of r.calls) {
+              if (c.error !== null) continue
+              const share = shares.get(c.provider) ?? { calls: 0, costUsd: null }
+              share.calls++
+              if (c.costUsd !== null) share.costUsd = (share.costUsd ?? 0) + c.costUsd
+              shares.set(c.provider, share)
+            }
+          }
+          return [...shares.entries()]
+            .map(([provider, share]) => ({ provider, ...share }))
+            .sort((a, b) => b.calls - a.calls || (a.provider ?? "").localeCompare(b.provider ?? ""))
+        }),
       summarize: (evaluationId) => Effect.sync(() => EvaluationResults.fromRows(results.get(evaluationId)?.values() ?? []))
     })
   )

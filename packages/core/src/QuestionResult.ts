@@ -7,6 +7,30 @@ import { FailureReason } from "./FailureReason.js"
 import { Outcome } from "./Graders.js"
 import { TokenUsage } from "./Usage.js"
 
+/**
+ * One model call of a question, as the provider reported it: who served it (`provider`), its
+ * generation id (to look it up in OpenRouter's activity log), tokens and cost. A call that failed
+ * after its retries has `error` set to its failure category and no generation.
+ */
+export const ModelCall = Schema.Struct({
+  /** The model that answered (it can differ from the one asked for, e.g. through a fallback). */
+  model: Schema.String,
+  provider: Schema.NullOr(Schema.String),
+  generationId: Schema.NullOr(Schema.String),
+  finishReason: Schema.NullOr(Schema.String),
+  promptTokens: Schema.Int,
+  completionTokens: Schema.Int,
+  reasoningTokens: Schema.Int,
+  /** USD as reported (`usage.cost`); null when not reported, and for a cached call, which cost nothing. */
+  costUsd: Schema.NullOr(Schema.Number),
+  /** HTTP attempts it took (1 = no retry); 0 when answered from the response cache. */
+  attempts: Schema.Int,
+  /** The failure category when the call failed; null when it succeeded. */
+  error: Schema.NullOr(Schema.String)
+})
+/** One model call of a question. */
+export type ModelCall = typeof ModelCall.Type
+
 /** One question's outcome, with everything needed to audit it later. */
 export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionResult>("EvaluationQuestionResult")({
   evaluationId: Schema.String,
@@ -37,5 +61,7 @@ export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionRes
   /** The grader that decided (an answer kind) and its version, so that re-grading can tell old grades apart. */
   grader: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   graderVersion: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Every model call the question made, in the order they ended (failed calls included). */
+  calls: Schema.optionalWith(Schema.Array(ModelCall), { default: () => [] }),
   processedAt: Schema.Date
 }) {}

@@ -6,6 +6,14 @@ import type { EvaluationResults } from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import type { StorageError } from "./StorageError.js"
 
+/** How many of an evaluation's model calls one provider served, and what they cost. */
+export interface ProviderShare {
+  readonly provider: string | null
+  readonly calls: number
+  /** Sum of the reported costs; null when none was reported. */
+  readonly costUsd: number | null
+}
+
 /** The ResultRepository service. */
 export class ResultRepository
   extends Context.Tag("@ml-agents/core/ResultRepository")<ResultRepository, ResultRepository.Service>()
@@ -42,6 +50,11 @@ export declare namespace ResultRepository {
       evaluationId: string,
       metadataKey: string
     ) => Effect.Effect<ReadonlyArray<{ readonly value: string | null; readonly processed: number; readonly correct: number }>, StorageError>
+    /**
+     * The providers that served the evaluation's successful model calls, with their number of
+     * calls and reported cost, most calls first; calls whose provider is unknown under null.
+     */
+    readonly providers: (evaluationId: string) => Effect.Effect<ReadonlyArray<ProviderShare>, StorageError>
     /** The evaluation's figures, aggregated by the database. */
     readonly summarize: (evaluationId: string) => Effect.Effect<EvaluationResults, StorageError>
   }

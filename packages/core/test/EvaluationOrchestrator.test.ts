@@ -96,6 +96,48 @@ describe("EvaluationOrchestrator", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("records each model call with its provider, generation id, tokens, cost and attempts, failed calls included", () => {
+    const { layer } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      if (n === "2") return new LlmClient.LlmError({ category: "network_timeout", message: "timed out", recoverable: true, attempts: 3 })
+      return { content: `Answer: ${n}`, generationId: `gen-${n}`, provider: n === "1" ? "Azure" : "OpenAI", costUsd: 0.001 * Number(n), attempts: n === "3" ? 2 : 1 }
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      yield* orchestrator.run(evaluation.id)
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      assert.deepStrictEqual(rows.map((r) => r.calls.map((c) => [c.provider, c.generationId, c.attempts, c.error])), [
+        [["Azure", "gen-1", 1, null]],
+        [[null, null, 3, "network_timeout"]],
+        [["OpenAI", "gen-3", 2, null]],
+        [["OpenAI", "gen-4", 1, null]],
+        [["OpenAI", "gen-5", 1, null]],
+        [["OpenAI", "gen-6", 1, null]]
+      ])
+      // The calls add up to the question's totals.
+      for (const r of rows) {
+        assert.strictEqual(r.calls.reduce((sum, c) => sum + c.promptTokens, 0), r.usage.promptTokens)
+        assert.strictEqual(r.calls.reduce((sum, c) => sum + (c.costUsd ?? 0), 0), r.costUsd ?? 0)
+      }
+      assert.strictEqual(rows[2]!.retries, 1)
+      assert.strictEqual(rows[1]!.retries, 2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("an evaluation's answer kind overrides the benchmark's when grading", () => {
+    // The expected answers are numbers; graded as text, "1.0" no longer equals "1".
+    const { layer } = setup((request) => `Answer: ${numberIn(lastUser(request))}.0`)
+    return Effect.gen(function*() {
+      const { evaluation: detected, orchestrator } = yield* seed
+      const { evaluation: asText } = yield* orchestrator.create({ agentType: "none", model: "m/x", benchmarkName: "NUMS", answerKind: "text" })
+      assert.strictEqual(asText.answerKind, "text")
+      assert.strictEqual((yield* orchestrator.run(detected.id)).results.correct, 6)
+      assert.strictEqual((yield* orchestrator.run(asText.id)).results.correct, 0)
+      const first = Option.getOrThrow(yield* (yield* ResultRepository.ResultRepository).find(asText.id, "1"))
+      assert.strictEqual(first.grader, "text")
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("an account-level failure stops the run, marks it failed and keeps finished results; a re-run resumes", () => {
     let creditsLeft = true
     const { layer, scripted } = setup((request) => {
@@ -265,6 +307,27 @@ describe("EvaluationOrchestrator.rescore", () => {
       assert.strictEqual(rescored.before.correct, 4)
       assert.strictEqual(rescored.after.correct, 5)
       assert.strictEqual(Option.getOrThrow(yield* repo.find(evaluation.id, "3")).graderVersion, Grading.VERSION)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("rescore with an answer kind stores the override and grades with it; null goes back to the benchmark's", () => {
+    const { layer, scripted } = setup((request) => `Answer: ${numberIn(lastUser(request))}.0`)
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      assert.strictEqual((yield* orchestrator.run(evaluation.id)).results.correct, 6)
+      const asked = scripted.requests.length
+      const asText = yield* orchestrator.rescore(evaluation.id, { answerKind: "text" })
+      assert.strictEqual(asText.kind, "text")
+      assert.strictEqual(asText.changed, 6)
+      assert.strictEqual(asText.after.correct, 0)
+      assert.strictEqual((yield* orchestrator.get(evaluation.id)).answerKind, "text")
+      // A plain rescore keeps the stored override.
+      assert.strictEqual((yield* orchestrator.rescore(evaluation.id)).kind, "text")
+      const back = yield* orchestrator.rescore(evaluation.id, { answerKind: null })
+      assert.strictEqual(back.kind, "number")
+      assert.strictEqual(back.after.correct, 6)
+      assert.isNull((yield* orchestrator.get(evaluation.id)).answerKind)
+      assert.strictEqual(scripted.requests.length, asked)
     }).pipe(Effect.provide(layer))
   })
 })

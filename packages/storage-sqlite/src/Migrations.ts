@@ -156,6 +156,29 @@ const views = Effect.gen(function*() {
     GROUP BY evaluation_id, error_category`
 })
 
+// Every model call of a result (provider, generation id, tokens, cost, attempts) as a JSON array,
+// a view with one row per call for querying it, and each evaluation's answer-kind override.
+const callsAndAnswerKind = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN calls TEXT NOT NULL DEFAULT '[]'`
+  yield* sql`ALTER TABLE evaluations ADD COLUMN answer_kind TEXT`
+  yield* sql`
+    CREATE VIEW IF NOT EXISTS model_calls AS
+    SELECT r.evaluation_id, r.question_id, c.key + 1 AS call_number,
+      json_extract(c.value, '$.model') AS model,
+      json_extract(c.value, '$.provider') AS provider,
+      json_extract(c.value, '$.generationId') AS generation_id,
+      json_extract(c.value, '$.finishReason') AS finish_reason,
+      json_extract(c.value, '$.promptTokens') AS prompt_tokens,
+      json_extract(c.value, '$.completionTokens') AS completion_tokens,
+      json_extract(c.value, '$.reasoningTokens') AS reasoning_tokens,
+      json_extract(c.value, '$.costUsd') AS cost_usd,
+      json_extract(c.value, '$.attempts') AS attempts,
+      json_extract(c.value, '$.attempts') = 0 AS cached,
+      json_extract(c.value, '$.error') AS error_category
+    FROM evaluation_question_results r, json_each(r.calls) c`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
@@ -163,7 +186,8 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0003_response_cache": responseCache,
   "0004_result_retries_and_cache": retriesAndCache,
   "0005_result_grading": grading,
-  "0006_summary_views": views
+  "0006_summary_views": views,
+  "0007_model_calls_and_answer_kind": callsAndAnswerKind
 })
 
 /**

@@ -34,7 +34,8 @@ export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Servi
             status: row.status,
             started_at: row.started_at,
             completed_at: row.completed_at,
-            failure_reason: row.failure_reason
+            failure_reason: row.failure_reason,
+            answer_kind: row.answer_kind
           })
         } WHERE id = ${row.id} RETURNING id`
     })

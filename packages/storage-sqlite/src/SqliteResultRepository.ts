@@ -30,7 +30,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
           raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
           prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
-          retries, cached_calls, outcome, grader, grader_version, processed_at
+          retries, cached_calls, outcome, grader, grader_version, calls, processed_at
         ) VALUES (
           ${row.evaluation_id}, ${row.question_id},
           (SELECT q.ordinal FROM questions q JOIN evaluations e ON e.benchmark_id = q.benchmark_id
@@ -40,7 +40,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           ${row.error_category}, ${row.error_json},
           ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
           ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
-          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.processed_at}
+          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.calls}, ${row.processed_at}
         )
         ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
           ordinal = excluded.ordinal,
@@ -64,6 +64,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           outcome = excluded.outcome,
           grader = excluded.grader,
           grader_version = excluded.grader_version,
+          calls = excluded.calls,
           processed_at = excluded.processed_at`
     })
 
@@ -190,6 +191,22 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.breakdown"))
     )
 
+    const providerShares = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ provider: Schema.NullOr(Schema.String), calls: Schema.Int, costUsd: Schema.NullOr(Schema.Number) }),
+      execute: (evaluationId) =>
+        sql`SELECT json_extract(c.value, '$.provider') AS provider, COUNT(*) AS calls,
+            SUM(json_extract(c.value, '$.costUsd')) AS costUsd
+          FROM evaluation_question_results r, json_each(r.calls) c
+          WHERE r.evaluation_id = ${evaluationId} AND json_extract(c.value, '$.error') IS NULL
+          GROUP BY provider ORDER BY calls DESC, provider`
+    })
+
+    const providers = Effect.fn("ResultRepository.providers")(
+      (evaluationId: string) => providerShares(evaluationId),
+      Effect.mapError(toStorageError("ResultRepository.providers"))
+    )
+
     const summarize = Effect.fn("ResultRepository.summarize")(
       function*(evaluationId: string) {
         const row = yield* totals(evaluationId)
@@ -215,7 +232,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, find, breakdown, answeredQuestionIds, failedQuestionIds, summarize })
+    return ResultRepository.ResultRepository.of({ save, list, find, breakdown, answeredQuestionIds, failedQuestionIds, providers, summarize })
   }
 )
 

@@ -58,6 +58,24 @@ describe("SqliteEvaluationRepository", () => {
       assert.deepStrictEqual(yield* repo.findById(pending.id), Option.some(completed))
     })))
 
+  it.scoped("keeps an evaluation's answer-kind override, and an update can set or clear it", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const { gpqa } = yield* setup
+      const plain = evaluation("eval_kind01", gpqa)
+      yield* repo.create(plain)
+      assert.isNull(Option.getOrThrow(yield* repo.findById(plain.id)).answerKind)
+      const asLabel = new Evaluation.Evaluation({ ...plain, answerKind: "label" })
+      yield* repo.update(asLabel)
+      assert.deepStrictEqual(yield* repo.findById(plain.id), Option.some(asLabel))
+      yield* repo.update(new Evaluation.Evaluation({ ...plain, answerKind: null }))
+      assert.isNull(Option.getOrThrow(yield* repo.findById(plain.id)).answerKind)
+
+      const created = new Evaluation.Evaluation({ ...evaluation("eval_kind02", gpqa), answerKind: "math" })
+      yield* repo.create(created)
+      assert.strictEqual(Option.getOrThrow(yield* repo.findById(created.id)).answerKind, "math")
+    })))
+
   it.scoped("keeps a minimal agent configuration exactly (no optional parameters)", () =>
     withDatabase(Effect.gen(function*() {
       const repo = yield* Repo

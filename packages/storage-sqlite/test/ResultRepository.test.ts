@@ -77,6 +77,36 @@ describe("SqliteResultRepository", () => {
       assert.deepStrictEqual(yield* repo.list(evaluationId), saved)
     })))
 
+  it.scoped("keeps every model call of a question, readable one row per call through the model_calls view", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const { evaluationId, qs } = yield* setup
+      const calls: ReadonlyArray<QuestionResult.ModelCall> = [
+        { model: "openai/gpt-4o-mini", provider: "OpenAI", generationId: "gen-1", finishReason: "stop", promptTokens: 60, completionTokens: 20, reasoningTokens: 5, costUsd: 0.0004, attempts: 2, error: null },
+        { model: "openai/gpt-4o-mini", provider: null, generationId: null, finishReason: null, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, costUsd: null, attempts: 3, error: "network_timeout" },
+        { model: "openai/gpt-4o-mini", provider: "Azure", generationId: "gen-2", finishReason: "stop", promptTokens: 40, completionTokens: 20, reasoningTokens: 5, costUsd: null, attempts: 0, error: null }
+      ]
+      const saved = result(evaluationId, qs[0]!, { correct: true, calls })
+      yield* repo.save(saved)
+      yield* repo.save(result(evaluationId, qs[1]!, { correct: false }))
+      assert.deepStrictEqual((yield* repo.list(evaluationId))[0]!.calls, calls)
+      assert.deepStrictEqual((yield* repo.list(evaluationId))[1]!.calls, [])
+
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<Record<string, unknown>>`
+        SELECT question_id, call_number, provider, generation_id, prompt_tokens, cost_usd, attempts, cached, error_category
+        FROM model_calls WHERE evaluation_id = ${evaluationId} ORDER BY question_id, call_number`
+      assert.deepStrictEqual(rows, [
+        { question_id: "q5", call_number: 1, provider: "OpenAI", generation_id: "gen-1", prompt_tokens: 60, cost_usd: 0.0004, attempts: 2, cached: 0, error_category: null },
+        { question_id: "q5", call_number: 2, provider: null, generation_id: null, prompt_tokens: 0, cost_usd: null, attempts: 3, cached: 0, error_category: "network_timeout" },
+        { question_id: "q5", call_number: 3, provider: "Azure", generation_id: "gen-2", prompt_tokens: 40, cost_usd: null, attempts: 0, cached: 1, error_category: null }
+      ])
+      assert.deepStrictEqual(yield* repo.providers(evaluationId), [
+        { provider: "Azure", calls: 1, costUsd: null },
+        { provider: "OpenAI", calls: 1, costUsd: 0.0004 }
+      ])
+    })))
+
   it.scoped("saving the same question again replaces the row: exactly one row per question", () =>
     withDatabase(Effect.gen(function*() {
       const repo = yield* Repo

@@ -90,6 +90,7 @@ export const result = (
     readonly timeMs?: number
     readonly trace?: unknown
     readonly processedAt?: Date
+    readonly calls?: ReadonlyArray<QuestionResult.ModelCall>
   } = {}
 ): QuestionResult.EvaluationQuestionResult =>
   new QuestionResult.EvaluationQuestionResult({
@@ -106,5 +107,6 @@ export const result = (
     usage: new Usage.TokenUsage({ promptTokens: 100, completionTokens: 40, reasoningTokens: 10, totalTokens: 140 }),
     costUsd: options.cost === undefined ? 0.00125 : options.cost,
     llmCalls: 2,
+    calls: options.calls ?? [],
     processedAt: options.processedAt ?? at(120)
   })

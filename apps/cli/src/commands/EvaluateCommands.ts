@@ -5,6 +5,7 @@ import { Args, Command, Options } from "@effect/cli"
 import {
   AgentConfig,
   AgentRegistry,
+  AnswerKind,
   BenchmarkRepository,
   type Evaluation,
   EvaluationOrchestrator,
@@ -105,6 +106,10 @@ const createCommand = Command.make(
     params: Options.text("param").pipe(
       Options.repeated,
       Options.withDescription("agent parameter as key=value (repeatable), e.g. --param tree_depth=2")
+    ),
+    answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
+      Options.optional,
+      Options.withDescription("grade this evaluation's answers as this kind instead of the benchmark's")
     )
   },
   (options) =>
@@ -128,6 +133,7 @@ const createCommand = Command.make(
           topP: Option.getOrUndefined(options.topP)
         },
         agentParameters,
+        answerKind: Option.getOrUndefined(options.answerKind),
         defaults: AgentConfig.splitDefaults(config.agentDefaults[options.agent] ?? {})
       })
       const c = evaluation.agentConfig
@@ -137,6 +143,7 @@ const createCommand = Command.make(
         ["model", c.modelName],
         ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
         ["sampling", describeSampling(c.modelParameters)],
+        ...(evaluation.answerKind !== null ? [["graded as", `${evaluation.answerKind} (instead of the benchmark's)`] as const] : []),
         ...(Object.keys(c.agentParameters).length > 0
           ? [["parameters", JSON.stringify(c.agentParameters)] as const]
           : [])
@@ -171,7 +178,37 @@ const wilsonText = (correct: number, n: number) => {
   return Ui.style.dim(` [95% CI ${(ci.lower * 100).toFixed(1)}–${(ci.upper * 100).toFixed(1)}]`)
 }
 
-const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResults.EvaluationResults, total: number) => {
+/** What the summary shows besides the figures: the benchmark's size, the grading, the providers. */
+interface SummaryContext {
+  readonly total: number
+  readonly gradedAs: string
+  readonly providers: ReadonlyArray<ResultRepository.ProviderShare>
+}
+
+/** "number (the benchmark's)", "label (set for this evaluation)". */
+const gradedAs = (evaluation: Evaluation.Evaluation, metadata: Readonly<Record<string, unknown>>) =>
+  evaluation.answerKind !== null
+    ? `${evaluation.answerKind} (set for this evaluation; change with evaluate rescore --answer-kind)`
+    : typeof metadata.answerKind === "string"
+    ? `${metadata.answerKind} (the benchmark's)`
+    : "detected from the expected answers when run"
+
+const summaryContext = (evaluation: Evaluation.Evaluation) =>
+  Effect.gen(function*() {
+    const benchmark = yield* (yield* BenchmarkRepository.BenchmarkRepository).findById(evaluation.benchmarkId)
+    return {
+      total: Option.match(benchmark, { onNone: () => 0, onSome: (b) => b.questionCount }),
+      gradedAs: gradedAs(evaluation, Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata })),
+      providers: yield* (yield* ResultRepository.ResultRepository).providers(evaluation.id)
+    } satisfies SummaryContext
+  })
+
+/** "OpenAI 62 calls ($0.0123), Azure 8 calls ($0.0015)". */
+const providersText = (shares: ReadonlyArray<ResultRepository.ProviderShare>) =>
+  shares.map((p) => `${p.provider ?? "unknown"} ${Ui.int(p.calls)} call${p.calls === 1 ? "" : "s"}${p.costUsd === null ? "" : ` (${Ui.usd(p.costUsd)})`}`).join(", ")
+
+const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResults.EvaluationResults, context: SummaryContext) => {
+  const total = context.total
   const errorText = results.errors === 0
     ? "0"
     : `${results.errors} (${Object.entries(results.errorsByCategory).map(([k, v]) => `${k} ${v}`).join(", ")})`
@@ -193,6 +230,8 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
           results.cachedCalls > 0 ? `${Ui.int(results.cachedCalls)} answered from the cache, free` : ""
         ].filter((x) => x !== "").join(", ")})`
         : "")],
+    ["graded as", context.gradedAs],
+    ...(context.providers.length > 0 ? [["served by", providersText(context.providers)] as const] : []),
     ["created", Ui.timestamp(evaluation.createdAt)],
     ["finished", Ui.timestamp(evaluation.completedAt)]
   ])
@@ -280,9 +319,9 @@ const runCommand = Command.make(
         )
       )
       bar?.finish()
-      const total = yield* questionCount(outcome.evaluation.benchmarkId)
+      const context = yield* summaryContext(outcome.evaluation)
       yield* Ui.success(`Evaluation ${id} completed`)
-      yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, total))
+      yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, context))
       yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
     })
 ).pipe(Command.withDescription("Run (or resume) an evaluation, storing each question's result as it finishes"))
@@ -363,16 +402,17 @@ const showCommand = Command.make(
         }
         yield* Ui.print(
           json
-            ? JSON.stringify({ ...ExportCommand.record(found.value), reasoning_trace: found.value.reasoningTrace }, null, 2)
+            ? JSON.stringify({ ...ExportCommand.record(found.value), calls: found.value.calls, reasoning_trace: found.value.reasoningTrace }, null, 2)
             : TraceView.render(found.value)
         )
         return
       }
       const summary = yield* results.summarize(id)
-      const total = yield* questionCount(evaluation.benchmarkId)
+      const context = yield* summaryContext(evaluation)
+      const total = context.total
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
-        yield* Ui.print(summaryLines(evaluation, summary, total))
+        yield* Ui.print(summaryLines(evaluation, summary, context))
       }
       const columns = yield* BenchmarkRepository.BenchmarkRepository.pipe(
         Effect.flatMap((repo) => repo.findById(evaluation.benchmarkId)),
@@ -397,6 +437,8 @@ const showCommand = Command.make(
           questions: total,
           results: summary,
           accuracyCi95: summary.processed === 0 ? null : { lower: ci.lower, upper: ci.upper },
+          gradedAs: context.gradedAs,
+          providers: context.providers,
           breakdown: column === undefined ? null : {
             column,
             groups: groups.map((g) => {
@@ -452,11 +494,19 @@ const showCommand = Command.make(
 
 const rescoreCommand = Command.make(
   "rescore",
-  { id: Args.text({ name: "evaluation_id" }) },
-  ({ id }) =>
+  {
+    id: Args.text({ name: "evaluation_id" }),
+    answerKind: Options.choice("answer-kind", [...AnswerKind.all, "benchmark"] as const).pipe(
+      Options.optional,
+      Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")
+    )
+  },
+  ({ answerKind, id }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
-      const { after, before, changed, kind } = yield* orchestrator.rescore(id)
+      const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
+        answerKind: Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
+      })
       yield* Ui.success(
         `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${Graders.VERSION}), without model calls: ` +
           `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`

@@ -11,7 +11,11 @@ import * as Ui from "../Ui.js"
 
 const PAGE = 1000
 
-/** The exported fields of one result, in column order. */
+/**
+ * The exported fields of one result, in column order. `providers` and `generation_ids` list each
+ * model call's, in call order, separated by ";" (empty where unknown); JSON exports also carry
+ * the full `calls` and `reasoning_trace`.
+ */
 export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(typeof columns)[number], unknown> => ({
   evaluation_id: r.evaluationId,
   question_id: r.questionId,
@@ -19,6 +23,9 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   expected_answer: r.expectedAnswer,
   extracted_answer: r.extractedAnswer,
   is_correct: r.isCorrect,
+  outcome: r.outcome,
+  grader: r.grader,
+  grader_version: r.graderVersion,
   error_category: r.error?.category ?? null,
   error_message: r.error?.description ?? null,
   execution_time_ms: r.executionTimeMs,
@@ -30,6 +37,8 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   llm_calls: r.llmCalls,
   retries: r.retries,
   cached_calls: r.cachedCalls,
+  providers: r.calls.map((c) => c.provider ?? "").join(";"),
+  generation_ids: r.calls.map((c) => c.generationId ?? "").join(";"),
   processed_at: r.processedAt.toISOString(),
   raw_output: r.rawOutput
 })
@@ -37,9 +46,9 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
 /** The CSV header: the keys of `record`, in order. */
 export const columns = [
   "evaluation_id", "question_id", "question", "expected_answer", "extracted_answer", "is_correct",
-  "error_category", "error_message", "execution_time_ms", "prompt_tokens", "completion_tokens",
-  "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls", "retries", "cached_calls",
-  "processed_at", "raw_output"
+  "outcome", "grader", "grader_version", "error_category", "error_message", "execution_time_ms",
+  "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls",
+  "retries", "cached_calls", "providers", "generation_ids", "processed_at", "raw_output"
 ] as const
 
 /** One RFC 4180 field: quoted when it holds a comma, quote or line break. */
@@ -82,9 +91,9 @@ export const command = Command.make(
               if (count === 0) write(columns.join(",") + "\r\n")
               write(Object.values(row).map(csvField).join(",") + "\r\n")
             } else if (format === "jsonl") {
-              write(JSON.stringify({ ...row, reasoning_trace: result.reasoningTrace }) + "\n")
+              write(JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }) + "\n")
             } else {
-              write((count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, reasoning_trace: result.reasoningTrace }))
+              write((count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }))
             }
             count++
           }

@@ -4,7 +4,7 @@
  * JSON columns, ISO-8601 timestamps and 0/1 booleans go through core's own Schemas and a row
  * round-trips to an equal domain value.
  */
-import { AgentConfig, Benchmark, Evaluation, FailureReason, Graders, QuestionResult, Usage } from "@ml-agents/core"
+import { AgentConfig, AnswerKind, Benchmark, Evaluation, FailureReason, Graders, QuestionResult, Usage } from "@ml-agents/core"
 import { ParseResult, Schema } from "effect"
 
 /** A boolean stored as INTEGER 0 or 1 (SQLite has no boolean type and the driver binds none). */
@@ -152,6 +152,7 @@ export type EvaluationRow = {
   readonly completed_at: string | null
   /** JSON: the encoded FailureReason. */
   readonly failure_reason: string | null
+  readonly answer_kind: AnswerKind.AnswerKind | null
 }
 
 const EvaluationRow = Schema.Struct({
@@ -167,7 +168,8 @@ const EvaluationRow = Schema.Struct({
   created_at: Schema.Date,
   started_at: Schema.NullOr(Schema.Date),
   completed_at: Schema.NullOr(Schema.Date),
-  failure_reason: Schema.NullOr(Schema.parseJson(FailureReason.FailureReason))
+  failure_reason: Schema.NullOr(Schema.parseJson(FailureReason.FailureReason)),
+  answer_kind: Schema.NullOr(AnswerKind.AnswerKind)
 })
 
 /** An `evaluations` row ⇄ Evaluation. */
@@ -190,7 +192,8 @@ export const EvaluationFromRow: Schema.Schema<Evaluation.Evaluation, EvaluationR
       createdAt: row.created_at,
       startedAt: row.started_at,
       completedAt: row.completed_at,
-      failureReason: row.failure_reason
+      failureReason: row.failure_reason,
+      answerKind: row.answer_kind
     }, true),
   encode: (evaluation) => ({
     id: evaluation.id,
@@ -205,7 +208,8 @@ export const EvaluationFromRow: Schema.Schema<Evaluation.Evaluation, EvaluationR
     created_at: evaluation.createdAt,
     started_at: evaluation.startedAt,
     completed_at: evaluation.completedAt,
-    failure_reason: evaluation.failureReason
+    failure_reason: evaluation.failureReason,
+    answer_kind: evaluation.answerKind
   })
 })
 
@@ -242,6 +246,8 @@ export type ResultRow = {
   readonly outcome: "correct" | "incorrect" | "no_answer" | null
   readonly grader: string | null
   readonly grader_version: string | null
+  /** JSON array of the question's model calls. */
+  readonly calls: string
   /** ISO-8601. */
   readonly processed_at: string
 }
@@ -269,6 +275,7 @@ const ResultRow = Schema.Struct({
   outcome: Schema.NullOr(Graders.Outcome),
   grader: Schema.NullOr(Schema.String),
   grader_version: Schema.NullOr(Schema.String),
+  calls: Schema.parseJson(Schema.Array(QuestionResult.ModelCall)),
   processed_at: Schema.Date
 })
 
@@ -301,6 +308,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       outcome: row.outcome,
       grader: row.grader,
       graderVersion: row.grader_version,
+      calls: row.calls,
       processedAt: row.processed_at
     }, true),
   encode: (result) => ({
@@ -326,6 +334,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
     outcome: result.outcome,
     grader: result.grader,
     grader_version: result.graderVersion,
+    calls: result.calls,
     processed_at: result.processedAt
   })
 })
