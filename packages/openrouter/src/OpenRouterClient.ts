@@ -9,6 +9,7 @@ import { Config, ConfigError, Duration, Effect, Either, Layer, Option, Redacted 
 import OpenAI, { APIConnectionTimeoutError, APIUserAbortError } from "openai"
 import { type ErrorContext, toLlmError } from "./ErrorMapping.js"
 import * as ModelsCache from "./internal/modelsCache.js"
+import { nodeFetch } from "./internal/nodeFetch.js"
 import { defaultPolicy, retrying, type RetryPolicy } from "./internal/retry.js"
 import * as Wire from "./internal/wire.js"
 
@@ -55,7 +56,10 @@ export interface OpenRouterOptions {
   readonly retry?: Partial<Omit<RetryPolicy, "maxRetries">> | undefined
   /** How long the model list is cached; default 24 hours. */
   readonly modelsCacheTtl?: Duration.DurationInput | undefined
-  /** A fetch implementation for the SDK (proxies, tests); default the global fetch. */
+  /**
+   * A fetch implementation for the SDK (proxies, tests); default `nodeFetch`, a lighter one on
+   * `node:http` (see `internal/nodeFetch.ts`). Pass `globalThis.fetch` for Node's own.
+   */
   readonly fetch?: typeof globalThis.fetch | undefined
 }
 
@@ -99,7 +103,7 @@ export const make = (options: OpenRouterOptions): Effect.Effect<Service> =>
       // Explicit nulls keep the SDK from picking up OPENAI_ORG_ID / OPENAI_PROJECT_ID.
       organization: null,
       project: null,
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch })
+      fetch: options.fetch ?? nodeFetch
     })
     const errorContext = (): ErrorContext => ({ baseURL, secrets: [apiKey], now: Date.now() })
 

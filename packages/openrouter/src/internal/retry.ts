@@ -5,7 +5,7 @@
  * @internal
  */
 import { LlmClient, Throttle } from "@ml-agents/core"
-import { Duration, Effect, Ref, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 
 type LlmError = LlmClient.LlmError
 
@@ -63,21 +63,33 @@ const gaveUp = (error: LlmError, attempts: number): LlmError =>
       attempts
     })
 
+const schedules = new WeakMap<RetryPolicy, Schedule.Schedule<unknown, LlmError>>()
+
+/** The policy's schedule, built once per policy rather than once per call. */
+const scheduleOf = (policy: RetryPolicy): Schedule.Schedule<unknown, LlmError> => {
+  let built = schedules.get(policy)
+  if (built === undefined) schedules.set(policy, built = schedule(policy))
+  return built
+}
+
 /** Runs an attempt under the policy; succeeds with the value and the number of attempts it took. */
 export const retrying = <A, R>(
   policy: RetryPolicy,
   attempt: Effect.Effect<A, LlmError, R>
 ): Effect.Effect<readonly [A, number], LlmError, R> =>
-  Effect.gen(function*() {
-    const attempts = yield* Ref.make(0)
-    const value = yield* Ref.update(attempts, (n) => n + 1).pipe(
-      Effect.zipRight(attempt),
+  Effect.suspend(() => {
+    // Local to this call: counted as the attempts run, read once they end.
+    let attempts = 0
+    return Effect.suspend(() => {
+      attempts++
+      return attempt
+    }).pipe(
       // Every 429 is reported to the run's Throttle (if any), which lowers its concurrency.
       Effect.tapError((error) =>
         error.category === "rate_limit_exceeded" ? Throttle.report(error.retryAfterMs) : Effect.void
       ),
-      Effect.retry(schedule(policy)),
-      Effect.catchAll((error) => Effect.flatMap(Ref.get(attempts), (n) => Effect.fail(gaveUp(error, n))))
+      Effect.retry(scheduleOf(policy)),
+      Effect.mapError((error) => gaveUp(error, attempts)),
+      Effect.map((value) => [value, attempts] as const)
     )
-    return [value, yield* Ref.get(attempts)] as const
   })
