@@ -5,7 +5,7 @@
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
  * interruption marks it interrupted. Finished results are never lost either way.
  */
-import { Clock, Duration, Effect, Option, Schema } from "effect"
+import { Clock, Duration, Effect, Option, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
 import { AgentConfig, ModelParameters } from "./AgentConfig.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -576,26 +576,21 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         )
         const before = yield* results.summarize(evaluationId)
         let changed = 0
-        const page = 1000
-        for (let offset = 0;; offset += page) {
-          const rows = yield* results.list(evaluationId, { offset, limit: page })
-          for (const row of rows) {
-            if (row.error !== null) continue
-            const grade = Grading.gradeAnswer(kind, { text: row.questionText, expectedAnswer: row.expectedAnswer }, row.extractedAnswer, row.rawOutput)
-            const isCorrect = grade.outcome === "correct"
-            if (isCorrect !== row.isCorrect || grade.outcome !== row.outcome || grade.version !== row.graderVersion || grade.grader !== row.grader) {
-              if (isCorrect !== row.isCorrect || grade.outcome !== row.outcome) changed++
-              yield* results.save(new EvaluationQuestionResult({
-                ...row,
-                isCorrect,
-                outcome: grade.outcome,
-                grader: grade.grader,
-                graderVersion: grade.version
-              }))
-            }
-          }
-          if (rows.length < page) break
-        }
+        yield* Stream.runForEach(results.stream(evaluationId), (row) => {
+          if (row.error !== null) return Effect.void
+          const grade = Grading.gradeAnswer(kind, { text: row.questionText, expectedAnswer: row.expectedAnswer }, row.extractedAnswer, row.rawOutput)
+          const isCorrect = grade.outcome === "correct"
+          const same = isCorrect === row.isCorrect && grade.outcome === row.outcome
+          if (same && grade.version === row.graderVersion && grade.grader === row.grader) return Effect.void
+          if (!same) changed++
+          return results.save(new EvaluationQuestionResult({
+            ...row,
+            isCorrect,
+            outcome: grade.outcome,
+            grader: grade.grader,
+            graderVersion: grade.version
+          }))
+        })
         return { kind, changed, before, after: yield* results.summarize(evaluationId) }
       })
 

@@ -2,7 +2,7 @@
  * In-memory repositories, for tests of agents and of the orchestrator. Same contracts as the
  * SQLite adapter, nothing persisted.
  */
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
 import { BenchmarkAlreadyExists, BenchmarkRepository } from "./BenchmarkRepository.js"
 import type { Evaluation } from "./Evaluation.js"
@@ -86,6 +86,7 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
           const rows = sorted(evaluationId)
           return page === undefined ? rows : rows.slice(page.offset, page.offset + page.limit)
         }),
+      stream: (evaluationId) => Stream.suspend(() => Stream.fromIterable(sorted(evaluationId))),
       find: (evaluationId, questionId) => Effect.sync(() => Option.fromNullable(results.get(evaluationId)?.get(questionId))),
       answeredQuestionIds: (evaluationId) => Effect.sync(() => new Set(results.get(evaluationId)?.keys() ?? [])),
       breakdown: (evaluationId, key) =>

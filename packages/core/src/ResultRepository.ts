@@ -1,7 +1,7 @@
 /**
  * Where question results are kept: one row per (evaluation, question).
  */
-import { Context, type Effect, type Option } from "effect"
+import { Context, type Effect, type Option, type Stream } from "effect"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import type { StorageError } from "./StorageError.js"
@@ -33,6 +33,12 @@ export declare namespace ResultRepository {
       evaluationId: string,
       page?: { readonly offset: number; readonly limit: number }
     ) => Effect.Effect<ReadonlyArray<EvaluationQuestionResult>, StorageError>
+    /**
+     * All of an evaluation's results in benchmark order, read from storage a chunk at a time
+     * (by position, not by offset, so each chunk costs the same however deep into millions of
+     * rows): for exports, comparisons and re-grading, in constant memory.
+     */
+    readonly stream: (evaluationId: string) => Stream.Stream<EvaluationQuestionResult, StorageError>
     /** One question's result. */
     readonly find: (
       evaluationId: string,

@@ -6,7 +6,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { EvaluationResults, type QuestionResult, ResultRepository, Usage } from "@ml-agents/core"
-import { Effect, Layer, Schema } from "effect"
+import { Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { ResultFromRow, TotalsRow } from "./internal/rows.js"
 
@@ -15,6 +15,9 @@ const PageRequest = Schema.Struct({
   offset: Schema.Int.pipe(Schema.nonNegative()),
   limit: Schema.Int
 })
+
+/** Results read per query by `stream`. */
+const STREAM_CHUNK = 500
 
 /** Builds the repository on the SqlClient in context. */
 export const make: Effect.Effect<ResultRepository.ResultRepository.Service, never, SqlClient.SqlClient> = Effect.gen(
@@ -75,6 +78,20 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
         sql`SELECT * FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}
           ORDER BY ordinal LIMIT ${limit} OFFSET ${offset}`
     })
+
+    // Keyset paging for `stream`: the next chunk starts after the last ordinal read, through the
+    // (evaluation_id, ordinal) index, so a chunk deep into the table costs what the first one does.
+    const decodeRows = Schema.decodeUnknown(Schema.Array(ResultFromRow))
+    const chunkAfter = (evaluationId: string, after: number) =>
+      Effect.gen(function*() {
+        const rows = yield* sql<{ readonly ordinal: number }>`SELECT * FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND ordinal > ${after} ORDER BY ordinal LIMIT ${STREAM_CHUNK}`
+        const results = yield* decodeRows(rows)
+        const next = rows.length < STREAM_CHUNK ? Option.none() : Option.some(rows[rows.length - 1]!.ordinal)
+        return [Chunk.unsafeFromArray(results as Array<QuestionResult.EvaluationQuestionResult>), next] as const
+      }).pipe(Effect.mapError(toStorageError("ResultRepository.stream")))
+
+    const stream = (evaluationId: string) => Stream.paginateChunkEffect(-1, (after: number) => chunkAfter(evaluationId, after))
 
     const one = SqlSchema.findOne({
       Request: Schema.Struct({ evaluationId: Schema.String, questionId: Schema.String }),
@@ -232,7 +249,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, find, breakdown, answeredQuestionIds, failedQuestionIds, providers, summarize })
+    return ResultRepository.ResultRepository.of({ save, list, stream, find, breakdown, answeredQuestionIds, failedQuestionIds, providers, summarize })
   }
 )
 

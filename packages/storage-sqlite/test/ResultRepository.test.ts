@@ -13,8 +13,8 @@ import {
   ResultRepository,
   Usage
 } from "@ml-agents/core"
-import { Effect } from "effect"
-import { at, benchmark, evaluation, reason, result, withDatabase } from "./fixtures.js"
+import { Chunk, Effect, Stream } from "effect"
+import { at, benchmark, evaluation, questions, reason, result, withDatabase } from "./fixtures.js"
 
 const Repo = ResultRepository.ResultRepository
 
@@ -56,6 +56,27 @@ describe("SqliteResultRepository", () => {
       assert.deepStrictEqual(yield* repo.list(evaluationId, { offset: 4, limit: 10 }), results.slice(4))
       assert.deepStrictEqual(yield* repo.list(evaluationId, { offset: 6, limit: 2 }), [])
       assert.deepStrictEqual(yield* repo.list("eval_other1"), [])
+    })))
+
+  it.scoped("stream reads every result in benchmark order across chunks, saved in any order, only of that evaluation", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const n = 1234 // more than two chunks of 500
+      const bench = benchmark("BIG", n)
+      const qs = questions(n)
+      yield* (yield* BenchmarkRepository.BenchmarkRepository).create(bench, qs)
+      const evaluations = yield* EvaluationRepository.EvaluationRepository
+      yield* evaluations.create(evaluation("eval_big001", bench))
+      yield* evaluations.create(evaluation("eval_big002", bench))
+      // Saved back to front, with every 10th question missing.
+      for (let i = n - 1; i >= 0; i--) if (i % 10 !== 3) yield* repo.save(result("eval_big001", qs[i]!, { correct: i % 2 === 0 }))
+      yield* repo.save(result("eval_big002", qs[0]!))
+      const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(repo.stream("eval_big001")))
+      const expected = qs.filter((_, i) => i % 10 !== 3).map((q) => q.id)
+      assert.deepStrictEqual(streamed.map((r) => r.questionId), expected)
+      assert.deepStrictEqual(streamed, yield* repo.list("eval_big001"))
+      assert.strictEqual(Chunk.size(yield* Stream.runCollect(repo.stream("eval_big002"))), 1)
+      assert.strictEqual(Chunk.size(yield* Stream.runCollect(repo.stream("eval_none01"))), 0)
     })))
 
   it.scoped("round-trips every field: nulls, errors, traces of any JSON shape", () =>

@@ -1,15 +1,13 @@
 /**
- * `ml-agents evaluate export <id> --format csv|json|jsonl [-o file]`: one row per question, read a
- * page at a time so that memory stays flat however large the evaluation.
+ * `ml-agents evaluate export <id> --format csv|json|jsonl [-o file]`: one row per question, streamed
+ * from the database a chunk at a time so that memory stays flat however large the evaluation.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { EvaluationOrchestrator, type QuestionResult, ResultRepository } from "@ml-agents/core"
-import { Effect, Option } from "effect"
+import { Effect, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import { ExitCode, UserError } from "../Errors.js"
 import * as Ui from "../Ui.js"
-
-const PAGE = 1000
 
 /**
  * The exported fields of one result, in column order. `providers` and `generation_ids` list each
@@ -83,9 +81,8 @@ export const command = Command.make(
       const write = (text: string) => fs.writeSync(fd, text)
       let count = 0
       try {
-        for (let offset = 0;; offset += PAGE) {
-          const page = yield* results.list(id, { offset, limit: PAGE })
-          for (const result of page) {
+        yield* Stream.runForEach(results.stream(id), (result) =>
+          Effect.sync(() => {
             const row = record(result)
             if (format === "csv") {
               if (count === 0) write(columns.join(",") + "\r\n")
@@ -96,9 +93,7 @@ export const command = Command.make(
               write((count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }))
             }
             count++
-          }
-          if (page.length < PAGE) break
-        }
+          }))
         if (format === "json") write(count === 0 ? "[]\n" : "\n]\n")
         if (format === "csv" && count === 0) write(columns.join(",") + "\r\n")
       } finally {
