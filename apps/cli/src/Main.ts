@@ -20,13 +20,15 @@ import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
 import * as AgentsCommand from "./commands/AgentsCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
+import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
 import * as Plugins from "./Plugins.js"
 import * as Ui from "./Ui.js"
+import { VERSION } from "./Version.js"
 
 /** The CLI's version. */
-export const VERSION = "0.1.0"
+export { VERSION }
 
 /** Separates the global flags (accepted anywhere) from the command's own arguments. */
 export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFlags; rest: Array<string> } => {
@@ -61,7 +63,8 @@ const root = Command.make("ml-agents").pipe(
     AgentsCommand.command,
     BenchmarkCommands.command,
     EvaluateCommands.command,
-    HealthCommand.command
+    HealthCommand.command,
+    ReportCommand.command
   ])
 )
 

@@ -2,18 +2,20 @@
  * `ml-agents evaluate compare <baseline> <id> [<id> ...] [--json] [--seed N]`: each evaluation
  * against the first (the baseline), paired on the questions both answered, with an exact McNemar
  * test, a paired bootstrap interval for the accuracy difference, cost and token deltas and a
- * plain-language verdict. Results are read a page at a time and only each question's
+ * plain-language verdict. Results are streamed a chunk at a time and only each question's
  * correctness, tokens and cost are kept, so memory stays small however large the evaluations.
+ * `compare` computes the figures for other commands too (`ml-agents report`).
  */
 import { Args, Command, Options } from "@effect/cli"
-import { type Evaluation, EvaluationOrchestrator, ResultRepository, Statistics } from "@ml-agents/core"
-import { Console, Effect } from "effect"
+import { type Evaluation, EvaluationOrchestrator, type QuestionResult, ResultRepository, Statistics } from "@ml-agents/core"
+import { Console, Effect, Stream } from "effect"
 import { ExitCode, UserError } from "../Errors.js"
 import * as Ui from "../Ui.js"
 
-const PAGE = 1000
-const ITERATIONS = 10_000
-const CONFIDENCE = 0.95
+/** Bootstrap resamples of every comparison. */
+export const ITERATIONS = 10_000
+/** Confidence level of every interval. */
+export const CONFIDENCE = 0.95
 const ALPHA = 0.05
 /** The default bootstrap seed, the same as `Statistics.pairedBootstrap`'s. */
 export const DEFAULT_SEED = 0x5eed
@@ -34,7 +36,7 @@ interface Outcome {
 }
 
 /** Token and cost totals over a set of questions. */
-interface Totals {
+export interface Totals {
   promptTokens: number
   completionTokens: number
   reasoningTokens: number
@@ -53,29 +55,31 @@ const addTo = (t: Totals, o: Outcome): void => {
   if (o.costUsd !== null) t.costUsd = (t.costUsd ?? 0) + o.costUsd
 }
 
+/** Sees every result row read, once per evaluation (a report takes what it needs from them). */
+export type Observer = (row: QuestionResult.EvaluationQuestionResult) => void
+
 /** Reads an evaluation's results page by page, handing each question's outcome to `f`. */
-const forEachOutcome = (id: string, f: (questionId: string, outcome: Outcome) => void) =>
-  Effect.gen(function*() {
-    const results = yield* ResultRepository.ResultRepository
-    for (let offset = 0;; offset += PAGE) {
-      const page = yield* results.list(id, { offset, limit: PAGE })
-      for (const r of page) {
-        f(r.questionId, {
-          // A failed question counts as not correct, as in the accuracy figures.
-          correct: r.isCorrect && r.error === null ? 1 : 0,
-          promptTokens: r.usage.promptTokens,
-          completionTokens: r.usage.completionTokens,
-          reasoningTokens: r.usage.reasoningTokens,
-          totalTokens: r.usage.totalTokens,
-          costUsd: r.costUsd
-        })
-      }
-      if (page.length < PAGE) break
-    }
-  })
+const forEachOutcome = (id: string, f: (questionId: string, outcome: Outcome) => void, observe?: Observer) =>
+  ResultRepository.ResultRepository.pipe(
+    Effect.flatMap((results) =>
+      Stream.runForEach(results.stream(id), (r) =>
+        Effect.sync(() => {
+          observe?.(r)
+          f(r.questionId, {
+            // A failed question counts as not correct, as in the accuracy figures.
+            correct: r.isCorrect && r.error === null ? 1 : 0,
+            promptTokens: r.usage.promptTokens,
+            completionTokens: r.usage.completionTokens,
+            reasoningTokens: r.usage.reasoningTokens,
+            totalTokens: r.usage.totalTokens,
+            costUsd: r.costUsd
+          })
+        }))
+    )
+  )
 
 /** Who an evaluation is in the output. */
-interface Subject {
+export interface Subject {
   readonly id: string
   readonly label: string
   readonly agent: string
@@ -85,7 +89,7 @@ interface Subject {
 }
 
 /** "cot (openai/gpt-4o-mini)", or the id when that name is shared by another evaluation compared. */
-const subjects = (evaluations: ReadonlyArray<Evaluation.Evaluation>): Array<Subject> => {
+export const subjects = (evaluations: ReadonlyArray<Evaluation.Evaluation>): Array<Subject> => {
   const name = (e: Evaluation.Evaluation) => `${e.agentConfig.agentType} (${e.agentConfig.modelName})`
   const counts = new Map<string, number>()
   for (const e of evaluations) counts.set(name(e), (counts.get(name(e)) ?? 0) + 1)
@@ -138,12 +142,16 @@ const perQuestion = (t: Totals, n: number): Totals => ({
   costUsd: t.costUsd === null ? null : t.costUsd / n
 })
 
-/** Pairs one candidate with the baseline's outcomes and computes everything but the verdict. */
+/**
+ * Pairs one candidate with the baseline's outcomes and computes everything but the verdict;
+ * `null` when the two share no question.
+ */
 const compareOne = (
   baseline: Subject,
   baselineOutcomes: ReadonlyMap<string, Outcome>,
   candidate: Subject,
-  seed: number
+  seed: number,
+  observe: Observer | undefined
 ) =>
   Effect.gen(function*() {
     const a: Array<0 | 1> = []
@@ -159,7 +167,7 @@ const compareOne = (
       b.push(outcome.correct)
       addTo(totalsA, base)
       addTo(totalsB, outcome)
-    })
+    }, observe)
     const n = a.length
     const warnings: Array<string> = []
     if (candidate.benchmark !== baseline.benchmark) {
@@ -176,13 +184,7 @@ const compareOne = (
     for (const s of [baseline, candidate]) {
       if (s.status !== "completed") warnings.push(`${s.label} is ${s.status}, not completed: its results are partial`)
     }
-    if (n === 0) {
-      return yield* new UserError({
-        code: ExitCode.general,
-        text: `${baseline.id} and ${candidate.id} share no questions, so there is nothing to compare`,
-        hint: "compare evaluations run on the same benchmark, after they have results (ml-agents evaluate show <id>)"
-      })
-    }
+    if (n === 0) return null
     let correctA = 0
     let correctB = 0
     let onlyA = 0
@@ -211,6 +213,56 @@ const compareOne = (
       verdict: ""
     }
     return comparison
+  })
+
+/** The figures of a comparison of evaluations with the first of them, the baseline. */
+export interface Compared {
+  readonly baseline: Subject
+  /** One per candidate that shares questions with the baseline, verdicts set. */
+  readonly comparisons: ReadonlyArray<Comparison>
+  /** Candidates that share no question with the baseline (only with `skipUnpaired`). */
+  readonly unpaired: ReadonlyArray<Subject>
+  /** Whether the p-values are Holm-adjusted (more than one comparison). */
+  readonly adjusted: boolean
+}
+
+/**
+ * Compares each evaluation after the first with the first (the baseline): paired figures, Holm
+ * adjustment when there are several, and verdicts. A candidate sharing no question with the
+ * baseline fails with a UserError, or is listed in `unpaired` with `skipUnpaired`. `observe`
+ * sees every result row read, once per evaluation.
+ */
+export const compare = (
+  evaluations: ReadonlyArray<Evaluation.Evaluation>,
+  options: { readonly seed: number; readonly skipUnpaired?: boolean; readonly observe?: Observer }
+) =>
+  Effect.gen(function*() {
+    const [first, ...candidates] = subjects(evaluations)
+    if (first === undefined) throw new RangeError("compare needs at least one evaluation")
+    const baseline = first
+    const baselineOutcomes = new Map<string, Outcome>()
+    yield* forEachOutcome(baseline.id, (questionId, outcome) => baselineOutcomes.set(questionId, outcome), options.observe)
+    const comparisons: Array<Comparison> = []
+    const unpaired: Array<Subject> = []
+    for (const candidate of candidates) {
+      const c = yield* compareOne(baseline, baselineOutcomes, candidate, options.seed, options.observe)
+      if (c !== null) comparisons.push(c)
+      else if (options.skipUnpaired) unpaired.push(candidate)
+      else {
+        return yield* new UserError({
+          code: ExitCode.general,
+          text: `${baseline.id} and ${candidate.id} share no questions, so there is nothing to compare`,
+          hint: "compare evaluations run on the same benchmark, after they have results (ml-agents evaluate show <id>)"
+        })
+      }
+    }
+    const adjusted = comparisons.length > 1
+    const pAdjusted = holm(comparisons.map((c) => c.mcnemar.pValue))
+    comparisons.forEach((c, i) => {
+      c.mcnemar.pValueAdjusted = pAdjusted[i]!
+      judge(baseline, c, adjusted)
+    })
+    return { baseline, comparisons, unpaired, adjusted } satisfies Compared
   })
 
 /** Holm's step-down adjustment of p-values (returned in the input order). */
@@ -296,22 +348,12 @@ export const command = Command.make(
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluations = yield* Effect.forEach(ids, (id) => orchestrator.get(id))
-      const [baseline, ...candidates] = subjects(evaluations)
-      const baselineOutcomes = new Map<string, Outcome>()
-      yield* forEachOutcome(baseline!.id, (questionId, outcome) => baselineOutcomes.set(questionId, outcome))
-      const comparisons: Array<Comparison> = []
-      for (const candidate of candidates) comparisons.push(yield* compareOne(baseline!, baselineOutcomes, candidate, seed))
-      const adjusted = comparisons.length > 1
-      const pAdjusted = holm(comparisons.map((c) => c.mcnemar.pValue))
-      comparisons.forEach((c, i) => {
-        c.mcnemar.pValueAdjusted = pAdjusted[i]!
-        judge(baseline!, c, adjusted)
-      })
+      const { adjusted, baseline, comparisons } = yield* compare(evaluations, { seed })
 
       if (json) {
         yield* Console.log(JSON.stringify(
           {
-            baseline: baseline!,
+            baseline,
             bootstrap: { iterations: ITERATIONS, confidence: CONFIDENCE, seed },
             pValueAdjustment: adjusted ? "holm" : "none",
             verdictRule: VERDICT_RULE,
@@ -324,10 +366,10 @@ export const command = Command.make(
       }
       for (const c of comparisons) for (const w of c.warnings) yield* Ui.warn(w)
       yield* Ui.print(
-        `Baseline: ${Ui.style.bold(named(baseline!))} on ${baseline!.benchmark}; differences are candidate − baseline, ` +
+        `Baseline: ${Ui.style.bold(named(baseline))} on ${baseline.benchmark}; differences are candidate − baseline, ` +
           `paired on the questions both answered (a failed question counts as wrong).`
       )
-      for (const c of comparisons) yield* Ui.print("\n" + renderOne(baseline!, c, adjusted))
+      for (const c of comparisons) yield* Ui.print("\n" + renderOne(baseline, c, adjusted))
       if (adjusted) {
         yield* Ui.print("")
         yield* Ui.print(Ui.table(comparisons, [
