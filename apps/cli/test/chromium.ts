@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 
 /** Where Debian's package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium"
@@ -22,7 +23,8 @@ export const CHROMIUM_ARGS = [
   "--disable-sync"
 ]
 
-const INSTALL_HINT = "install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"
+const INSTALL_HINT =
+  "install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH to a Chromium or Chrome)"
 
 /** Runs a command with its output in the test log, failing on a non-zero exit. */
 const run = (command: string, args: ReadonlyArray<string>) =>
@@ -37,9 +39,30 @@ const run = (command: string, args: ReadonlyArray<string>) =>
 
 const canSudo = () => spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0
 
-/** The path of Chromium, installing Debian's package first when it is missing. */
-export const ensureChromium = async (): Promise<string> => {
+/** A Chromium or Chrome already on the machine: CHROMIUM_PATH, else the usual names on PATH. */
+const existing = (): string | undefined => {
+  const given = process.env["CHROMIUM_PATH"]
+  if (given !== undefined && given !== "") {
+    if (!fs.existsSync(given)) throw new Error(`CHROMIUM_PATH is ${given}, which does not exist; point it at a Chromium or Chrome executable`)
+    return given
+  }
   if (fs.existsSync(CHROMIUM)) return CHROMIUM
+  for (const name of ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]) {
+    for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
+      const candidate = path.join(dir, name)
+      if (dir !== "" && fs.existsSync(candidate)) return candidate
+    }
+  }
+  return undefined
+}
+
+/**
+ * The path of Chromium: CHROMIUM_PATH, or one already installed, or else Debian's package,
+ * installed first.
+ */
+export const ensureChromium = async (): Promise<string> => {
+  const found = existing()
+  if (found !== undefined) return found
   if (!fs.existsSync("/usr/bin/apt-get")) {
     throw new Error(`Chromium is not installed (${CHROMIUM}) and this machine has no apt-get; install Chromium so that ${CHROMIUM} exists`)
   }

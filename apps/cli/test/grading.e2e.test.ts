@@ -102,6 +102,11 @@ describe("grading", () => {
       rows(ws.dbFile, "select grader, count(*) n from evaluation_question_results where evaluation_id = ? group by grader", evaluationId)
     expect(graders(id)).toEqual([{ grader: "text", n: 20 }])
     expect((await ws.cli(["evaluate", "show", id, "--limit", "0"])).stdout).toMatch(/graded as:\s+text \(set for this evaluation/)
+    // Comparing it with one graded as the benchmark says warns that the grading differs.
+    const plain = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MATH"])).stdout)
+    expect((await ws.cli(["evaluate", "run", plain])).code).toBe(0)
+    const compared = JSON.parse((await ws.cli(["evaluate", "compare", plain, id, "--json"])).stdout)
+    expect(compared.comparisons[0].warnings.join("\n")).toMatch(/graded as text but the baseline .* as its benchmark's kind/)
 
     ws.sim.reset()
     const back = await ws.cli(["evaluate", "rescore", id, "--answer-kind", "benchmark"])

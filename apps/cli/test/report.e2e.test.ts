@@ -302,7 +302,7 @@ describe("ml-agents report", () => {
   })
 
   it("a full-page screenshot, for a person to look at", async () => {
-    const file = path.join(os.tmpdir(), "ml-agents-report.png")
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-report-")), "report.png")
     await page.screenshot({ path: file, fullPage: true })
     expect(fs.statSync(file).size).toBeGreaterThan(10_000)
     console.log(`[report] screenshot: ${file}`)

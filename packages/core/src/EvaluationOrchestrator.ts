@@ -136,8 +136,8 @@ export interface CreateOptions {
   readonly defaults?: { readonly model: Record<string, unknown>; readonly agent: Record<string, unknown> } | undefined
 }
 
-/** What `rescore` may change. */
-export interface RescoreOptions {
+/** What `rescore` may change; it runs under the evaluation's lease, as a run does. */
+export interface RescoreOptions extends Pick<RunOptions, "owner" | "leaseTtl" | "isOwnerAlive"> {
   /**
    * Grade with this answer kind from now on (stored with the evaluation); null to go back to the
    * benchmark's. Unset keeps the evaluation's current choice.
@@ -160,7 +160,7 @@ const callOf = (reply: ChatResponse): ModelCall => ({
   promptTokens: reply.usage.promptTokens,
   completionTokens: reply.usage.completionTokens,
   reasoningTokens: reply.usage.reasoningTokens,
-  costUsd: reply.attempts === 0 ? null : reply.costUsd,
+  costUsd: reply.attempts === 0 ? 0 : reply.costUsd,
   attempts: reply.attempts,
   error: null
 })
@@ -279,6 +279,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                     if (reply.attempts === 0) {
                       // Answered from the cache: its tokens describe the answer, but nothing was spent.
                       cachedCalls++
+                      cost = cost ?? 0
                     } else {
                       retries += reply.attempts - 1
                       if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
@@ -562,11 +563,17 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         evaluationId: string,
         options: RescoreOptions = {}
       ) {
+        yield* get(evaluationId)
+        // Under the run lease: a run going on at the same time would grade with the old kind and
+        // write its copy of the evaluation back over the new one.
+        return yield* withLease(evaluationId, options, regrade(evaluationId, options))
+      })
+
+      const regrade = (evaluationId: string, options: RescoreOptions) => Effect.gen(function*() {
         const stored = yield* get(evaluationId)
         const evaluation = options.answerKind === undefined
           ? stored
           : new Evaluation.Evaluation({ ...stored, answerKind: options.answerKind })
-        if (evaluation !== stored) yield* evaluations.update(evaluation)
         const questions = yield* benchmarks.questions(evaluation.benchmarkId)
         const benchmark = yield* benchmarks.findById(evaluation.benchmarkId)
         const kind = Grading.kindOf(
@@ -591,6 +598,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             graderVersion: grade.version
           }))
         })
+        // Stored once every answer is graded with it, so that the setting names what graded them.
+        if (evaluation !== stored) yield* evaluations.update(evaluation)
         return { kind, changed, before, after: yield* results.summarize(evaluationId) }
       })
 

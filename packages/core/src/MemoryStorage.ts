@@ -114,7 +114,7 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
           const shares = new Map<string | null, { calls: number; costUsd: number | null }>()
           for (const r of results.get(evaluationId)?.values() ?? []) {
             for (const c of r.calls) {
-              if (c.error !== null) continue
+              if (c.error !== null || c.attempts === 0) continue
               const share = shares.get(c.provider) ?? { calls: 0, costUsd: null }
               share.calls++
               if (c.costUsd !== null) share.costUsd = (share.costUsd ?? 0) + c.costUsd

@@ -21,7 +21,7 @@ export const ModelCall = Schema.Struct({
   promptTokens: Schema.Int,
   completionTokens: Schema.Int,
   reasoningTokens: Schema.Int,
-  /** USD as reported (`usage.cost`); null when not reported, and for a cached call, which cost nothing. */
+  /** USD as reported (`usage.cost`); null when not reported; 0 for a cached call, which cost nothing. */
   costUsd: Schema.NullOr(Schema.Number),
   /** HTTP attempts it took (1 = no retry); 0 when answered from the response cache. */
   attempts: Schema.Int,

@@ -57,8 +57,9 @@ export declare namespace ResultRepository {
       metadataKey: string
     ) => Effect.Effect<ReadonlyArray<{ readonly value: string | null; readonly processed: number; readonly correct: number }>, StorageError>
     /**
-     * The providers that served the evaluation's successful model calls, with their number of
-     * calls and reported cost, most calls first; calls whose provider is unknown under null.
+     * The providers that served the evaluation's successful model calls (not those answered
+     * from the response cache), with their number of calls and reported cost, most calls first;
+     * calls whose provider is unknown under null.
      */
     readonly providers: (evaluationId: string) => Effect.Effect<ReadonlyArray<ProviderShare>, StorageError>
     /** The evaluation's figures, aggregated by the database. */

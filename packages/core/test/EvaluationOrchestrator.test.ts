@@ -8,6 +8,7 @@ import {
   Grading,
   QuestionResult,
   EvaluationOrchestrator,
+  ResponseCache,
   EvaluationRepository,
   LlmClient,
   NoneAgent,
@@ -122,6 +123,27 @@ describe("EvaluationOrchestrator", () => {
       assert.strictEqual(rows[2]!.retries, 1)
       assert.strictEqual(rows[1]!.retries, 2)
     }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a question answered from the response cache cost a known $0, not an unreported cost", () => {
+    const { layer, scripted } = setup((request) => ({ content: `Answer: ${numberIn(lastUser(request))}`, costUsd: 0.002, provider: "OpenAI" }))
+    return Effect.gen(function*() {
+      const { evaluation: first, orchestrator } = yield* seed
+      const cache = yield* ResponseCache.ResponseCache
+      yield* orchestrator.run(first.id, { cache })
+      const { evaluation: second } = yield* orchestrator.create({ agentType: "none", model: "m/x", benchmarkName: "NUMS" })
+      const asked = scripted.requests.length
+      const outcome = yield* orchestrator.run(second.id, { cache })
+      assert.strictEqual(scripted.requests.length, asked, "every answer came from the cache")
+      assert.strictEqual(outcome.results.costUsd, 0)
+      const repo = yield* ResultRepository.ResultRepository
+      const rows = yield* repo.list(second.id)
+      assert.isTrue(rows.every((r) => r.costUsd === 0 && r.cachedCalls === 1))
+      assert.isTrue(rows.every((r) => r.calls.length === 1 && r.calls[0]!.attempts === 0 && r.calls[0]!.costUsd === 0))
+      // Served by: no provider served the cached run.
+      assert.deepStrictEqual(yield* repo.providers(second.id), [])
+      assert.deepStrictEqual(yield* repo.providers(first.id), [{ provider: "OpenAI", calls: 6, costUsd: 0.012 }])
+    }).pipe(Effect.provide(Layer.merge(layer, ResponseCache.layerMemory)))
   })
 
   it.effect("an evaluation's answer kind overrides the benchmark's when grading", () => {
@@ -307,6 +329,21 @@ describe("EvaluationOrchestrator.rescore", () => {
       assert.strictEqual(rescored.before.correct, 4)
       assert.strictEqual(rescored.after.correct, 5)
       assert.strictEqual(Option.getOrThrow(yield* repo.find(evaluation.id, "3")).graderVersion, Grading.VERSION)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("rescore refuses while a run holds the evaluation's lease, and changes nothing", () => {
+    const { layer } = setup((request) => `Answer: ${numberIn(lastUser(request))}.0`)
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      yield* orchestrator.run(evaluation.id)
+      const repo = yield* EvaluationRepository.EvaluationRepository
+      yield* repo.claim(evaluation.id, { owner: "host:1:a", now: new Date(0), expiresAt: new Date(8.64e15) })
+      const busy = yield* Effect.flip(orchestrator.rescore(evaluation.id, { answerKind: "text", owner: "host:2:b", isOwnerAlive: () => true }))
+      assert.strictEqual(busy._tag, "EvaluationBusy")
+      assert.isNull((yield* orchestrator.get(evaluation.id)).answerKind)
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      assert.isTrue(rows.every((r) => r.grader === "number" && r.isCorrect))
     }).pipe(Effect.provide(layer))
   })
 

@@ -99,6 +99,47 @@ describe("nodeFetch", () => {
     await expect(nodeFetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: "ECONNREFUSED" })
   })
 
+  it("a request whose kept-alive socket the server closed (no reply) is sent again once on a new connection", async () => {
+    const perSocket = new WeakMap<object, number>()
+    let requests = 0
+    const flaky = http.createServer((req, res) => {
+      requests++
+      const n = (perSocket.get(req.socket) ?? 0) + 1
+      perSocket.set(req.socket, n)
+      // The second request on any socket finds it closed, as when a server drops an idle connection.
+      if (n > 1) req.socket.destroy()
+      else req.resume().on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'))
+    })
+    await new Promise<void>((resolve) => flaky.listen(0, "127.0.0.1", resolve))
+    const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/`
+    try {
+      expect(await (await nodeFetch(url, { method: "POST", body: "{}" })).json()).toEqual({ ok: true })
+      expect(await (await nodeFetch(url, { method: "POST", body: "{}" })).json()).toEqual({ ok: true })
+      expect(requests).toBe(3) // the second went out on the kept socket, was cut, and was sent again
+    } finally {
+      flaky.closeAllConnections()
+      await new Promise((resolve) => flaky.close(resolve))
+    }
+  })
+
+  it("a reply slower than the idle-socket timeout (4 s) is waited for, not cut", async () => {
+    const slow = http.createServer((req, res) => {
+      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"slow":true}'), 4_500)
+    })
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve))
+    try {
+      const response = await nodeFetch(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`)
+      expect(await response.json()).toEqual({ slow: true })
+    } finally {
+      slow.closeAllConnections()
+      await new Promise((resolve) => slow.close(resolve))
+    }
+  }, 15_000)
+
+  it("refuses a Request object (its method, headers and body would be lost)", async () => {
+    await expect(nodeFetch(new Request(`${base}/chat`, { method: "POST", body: "x" }))).rejects.toThrow(/not a Request/)
+  })
+
   it("refuses protocols other than http and https", async () => {
     await expect(nodeFetch("file:///etc/passwd")).rejects.toThrow(/unsupported protocol/)
   })

@@ -216,6 +216,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
             SUM(json_extract(c.value, '$.costUsd')) AS costUsd
           FROM evaluation_question_results r, json_each(r.calls) c
           WHERE r.evaluation_id = ${evaluationId} AND json_extract(c.value, '$.error') IS NULL
+            AND json_extract(c.value, '$.attempts') > 0
           GROUP BY provider ORDER BY calls DESC, provider`
     })
 

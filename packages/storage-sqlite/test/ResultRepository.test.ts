@@ -105,7 +105,8 @@ describe("SqliteResultRepository", () => {
       const calls: ReadonlyArray<QuestionResult.ModelCall> = [
         { model: "openai/gpt-4o-mini", provider: "OpenAI", generationId: "gen-1", finishReason: "stop", promptTokens: 60, completionTokens: 20, reasoningTokens: 5, costUsd: 0.0004, attempts: 2, error: null },
         { model: "openai/gpt-4o-mini", provider: null, generationId: null, finishReason: null, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, costUsd: null, attempts: 3, error: "network_timeout" },
-        { model: "openai/gpt-4o-mini", provider: "Azure", generationId: "gen-2", finishReason: "stop", promptTokens: 40, completionTokens: 20, reasoningTokens: 5, costUsd: null, attempts: 0, error: null }
+        { model: "openai/gpt-4o-mini", provider: "Azure", generationId: "gen-2", finishReason: "stop", promptTokens: 40, completionTokens: 20, reasoningTokens: 5, costUsd: 0, attempts: 0, error: null },
+        { model: "openai/gpt-4o-mini", provider: "Azure", generationId: "gen-3", finishReason: "stop", promptTokens: 40, completionTokens: 20, reasoningTokens: 5, costUsd: null, attempts: 1, error: null }
       ]
       const saved = result(evaluationId, qs[0]!, { correct: true, calls })
       yield* repo.save(saved)
@@ -120,8 +121,10 @@ describe("SqliteResultRepository", () => {
       assert.deepStrictEqual(rows, [
         { question_id: "q5", call_number: 1, provider: "OpenAI", generation_id: "gen-1", prompt_tokens: 60, cost_usd: 0.0004, attempts: 2, cached: 0, error_category: null },
         { question_id: "q5", call_number: 2, provider: null, generation_id: null, prompt_tokens: 0, cost_usd: null, attempts: 3, cached: 0, error_category: "network_timeout" },
-        { question_id: "q5", call_number: 3, provider: "Azure", generation_id: "gen-2", prompt_tokens: 40, cost_usd: null, attempts: 0, cached: 1, error_category: null }
+        { question_id: "q5", call_number: 3, provider: "Azure", generation_id: "gen-2", prompt_tokens: 40, cost_usd: 0, attempts: 0, cached: 1, error_category: null },
+        { question_id: "q5", call_number: 4, provider: "Azure", generation_id: "gen-3", prompt_tokens: 40, cost_usd: null, attempts: 1, cached: 0, error_category: null }
       ])
+      // Served by: the calls that reached a provider, not the failed one nor the cached one.
       assert.deepStrictEqual(yield* repo.providers(evaluationId), [
         { provider: "Azure", calls: 1, costUsd: null },
         { provider: "OpenAI", calls: 1, costUsd: 0.0004 }

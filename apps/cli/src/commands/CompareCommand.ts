@@ -86,6 +86,8 @@ export interface Subject {
   readonly model: string
   readonly benchmark: string
   readonly status: string
+  /** The evaluation's own answer kind; null when it grades as its benchmark does. */
+  readonly answerKind: string | null
 }
 
 /** "cot (openai/gpt-4o-mini)", or the id when that name is shared by another evaluation compared. */
@@ -99,7 +101,8 @@ export const subjects = (evaluations: ReadonlyArray<Evaluation.Evaluation>): Arr
     agent: e.agentConfig.agentType,
     model: e.agentConfig.modelName,
     benchmark: e.benchmarkName,
-    status: e.status
+    status: e.status,
+    answerKind: e.answerKind
   }))
 }
 
@@ -179,6 +182,13 @@ const compareOne = (
       warnings.push(
         `${baseline.label} has ${Ui.int(baselineOutcomes.size)} results and ${candidate.label} ${Ui.int(candidateCount)}: ` +
           `comparing only the ${Ui.int(n)} questions both answered`
+      )
+    }
+    if (candidate.answerKind !== baseline.answerKind) {
+      const kindOf = (s: Subject) => s.answerKind ?? "its benchmark's kind"
+      warnings.push(
+        `${candidate.label} is graded as ${kindOf(candidate)} but the baseline ${baseline.label} as ${kindOf(baseline)}: ` +
+          `a difference may come from the grading (evaluate rescore --answer-kind aligns them)`
       )
     }
     for (const s of [baseline, candidate]) {

@@ -505,6 +505,8 @@ const rescoreCommand = Command.make(
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
+        owner: RunLease.owner(),
+        isOwnerAlive: RunLease.isAlive,
         answerKind: Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
       })
       yield* Ui.success(

@@ -21,9 +21,6 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   expected_answer: r.expectedAnswer,
   extracted_answer: r.extractedAnswer,
   is_correct: r.isCorrect,
-  outcome: r.outcome,
-  grader: r.grader,
-  grader_version: r.graderVersion,
   error_category: r.error?.category ?? null,
   error_message: r.error?.description ?? null,
   execution_time_ms: r.executionTimeMs,
@@ -35,18 +32,22 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   llm_calls: r.llmCalls,
   retries: r.retries,
   cached_calls: r.cachedCalls,
-  providers: r.calls.map((c) => c.provider ?? "").join(";"),
-  generation_ids: r.calls.map((c) => c.generationId ?? "").join(";"),
   processed_at: r.processedAt.toISOString(),
-  raw_output: r.rawOutput
+  raw_output: r.rawOutput,
+  // Added later than the columns above; kept at the end so that readers by position still work.
+  outcome: r.outcome,
+  grader: r.grader,
+  grader_version: r.graderVersion,
+  providers: r.calls.map((c) => c.provider ?? "").join(";"),
+  generation_ids: r.calls.map((c) => c.generationId ?? "").join(";")
 })
 
 /** The CSV header: the keys of `record`, in order. */
 export const columns = [
   "evaluation_id", "question_id", "question", "expected_answer", "extracted_answer", "is_correct",
-  "outcome", "grader", "grader_version", "error_category", "error_message", "execution_time_ms",
-  "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls",
-  "retries", "cached_calls", "providers", "generation_ids", "processed_at", "raw_output"
+  "error_category", "error_message", "execution_time_ms", "prompt_tokens", "completion_tokens",
+  "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls", "retries", "cached_calls",
+  "processed_at", "raw_output", "outcome", "grader", "grader_version", "providers", "generation_ids"
 ] as const
 
 /** One RFC 4180 field: quoted when it holds a comma, quote or line break. */

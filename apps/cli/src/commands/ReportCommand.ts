@@ -126,8 +126,13 @@ const writePage = (target: string, page: string) =>
       const file = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, DEFAULT_OUTPUT) : target
       const replaced = fs.existsSync(file)
       const temporary = `${file}.${process.pid}.tmp`
-      fs.writeFileSync(temporary, page)
-      fs.renameSync(temporary, file)
+      try {
+        fs.writeFileSync(temporary, page)
+        fs.renameSync(temporary, file)
+      } catch (error) {
+        fs.rmSync(temporary, { force: true })
+        throw error
+      }
       return { file, replaced, bytes: Buffer.byteLength(page) }
     },
     catch: (e) =>

@@ -153,7 +153,7 @@ const costCells = (e: EvaluationEntry) => {
 
 const callsCell = (e: EvaluationEntry) =>
   html`<td class="num" data-field="calls">${Svg.int(e.calls.llm)}${
-    e.calls.retried > 0 ? html`<span class="sub">${Svg.int(e.calls.retried)} retried</span>` : null
+    e.calls.retried > 0 ? html`<span class="sub">${Svg.int(e.calls.retried)} ${e.calls.retried === 1 ? "retry" : "retries"}</span>` : null
   }${e.calls.cached > 0 ? html`<span class="sub">${Svg.int(e.calls.cached)} cached</span>` : null}</td>`
 
 /** Table 2: what each evaluation used. */
@@ -282,7 +282,7 @@ const comparisonSection = (section: ComparisonSection | null, evaluations: Reado
 const methods = (report: Report) => {
   const b = report.bootstrap
   return html`<div class="methods">
-<p><b>Accuracy</b> is the share of a run's answered questions that were graded correct. A question that failed with an error (after its retries) or whose output held no answer counts as not correct, exactly as in <code>ml-agents evaluate show</code>; questions without a result are left out, so the accuracy of a partial run is over the questions it answered. Answers were graded by the grader version shown above (${report.graders.used.length === 0 ? report.graders.current : report.graders.used.join(", ")}), per the benchmark's answer kind.</p>
+<p><b>Accuracy</b> is the share of a run's answered questions that were graded correct. A question that failed with an error (after its retries) or whose output held no answer counts as not correct, exactly as in <code>ml-agents evaluate show</code>; questions without a result are left out, so the accuracy of a partial run is over the questions it answered. Answers were graded by the grader version shown above (${report.graders.used.length === 0 ? report.graders.current : report.graders.used.join(", ")}), per the benchmark's answer kind unless the evaluation set its own (<code>--answer-kind</code>; a comparison of evaluations graded as different kinds carries a warning).</p>
 <p><b>Confidence intervals</b> of accuracies are ${Math.round(report.confidence * 100)}% Wilson score intervals (Wilson, 1927), with z = Φ⁻¹(0.975) ≈ 1.960; unlike the normal approximation they stay inside [0, 100]% and are accurate for small samples.</p>
 <p><b>Paired comparisons</b> use the questions both evaluations answered. The difference in accuracy (candidate − baseline) has a paired bootstrap ${Math.round(b.confidence * 100)}% percentile interval from ${Svg.int(b.iterations)} resamples of questions (mulberry32 generator, seed ${b.seed}). McNemar's exact test (two-sided, binomial on the discordant questions b and c) gives the p-value; with more than one candidate the p-values are adjusted by Holm's step-down method. A difference is called significant only when the (adjusted) p-value is below 0.05 and the interval excludes 0.</p>
 <p><b>Cost</b> is the USD cost the provider reported for each model call, summed; cost per question is the mean over the questions with a reported cost, and cost per correct answer is total cost ÷ correct answers. A cost the provider did not report is shown as “not reported”, never as $0. <b>Tokens</b> are as the provider counted them; reasoning tokens are part of completion tokens. <b>Time</b> is each question's execution time (model calls, retries and back-off included); questions run concurrently, so the sum exceeds the elapsed time.</p>
