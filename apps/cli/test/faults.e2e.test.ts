@@ -90,7 +90,7 @@ describe("faults and the response cache", () => {
     const a = rows(ws.dbFile, "select question_id, raw_output, is_correct from evaluation_question_results where evaluation_id = ? order by ordinal", first)
     const b = rows(ws.dbFile, "select question_id, raw_output, is_correct, cached_calls, cost_usd from evaluation_question_results where evaluation_id = ? order by ordinal", second)
     expect(b.map(({ cached_calls: _c, cost_usd: _u, ...r }) => r)).toEqual(a)
-    expect(b.every((r) => r.cached_calls === 1 && r.cost_usd === null)).toBe(true)
+    expect(b.every((r) => r.cached_calls === 1 && r.cost_usd === 0)).toBe(true)
 
     const third = await create()
     expect((await ws.cli(["evaluate", "run", third])).code).toBe(0)

@@ -1,7 +1,7 @@
 /**
  * Where benchmarks and their questions are kept.
  */
-import { Context, type Effect, type Option, Schema } from "effect"
+import { Context, type Effect, type Option, Schema, type Stream } from "effect"
 import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
 import type { StorageError } from "./StorageError.js"
 
@@ -34,5 +34,10 @@ export declare namespace BenchmarkRepository {
     readonly list: Effect.Effect<ReadonlyArray<PreprocessedBenchmark>, StorageError>
     /** A benchmark's questions in file order. */
     readonly questions: (benchmarkId: string) => Effect.Effect<ReadonlyArray<Question>, StorageError>
+    /**
+     * A benchmark's questions in file order, read a chunk at a time, so that a run holds only the
+     * questions it is working on however large the benchmark.
+     */
+    readonly streamQuestions: (benchmarkId: string) => Stream.Stream<Question, StorageError>
   }
 }

@@ -5,7 +5,7 @@
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
  * interruption marks it interrupted. Finished results are never lost either way.
  */
-import { Clock, Duration, Effect, Option, Schema, Stream } from "effect"
+import { Chunk, Clock, Duration, Effect, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
 import { AgentConfig, ModelParameters } from "./AgentConfig.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -15,7 +15,7 @@ import * as Evaluation from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
-import type * as AnswerKind from "./AnswerKind.js"
+import * as AnswerKind from "./AnswerKind.js"
 import * as Grading from "./Grading.js"
 import * as Ids from "./Ids.js"
 import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
@@ -410,16 +410,25 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const pending = yield* get(evaluationId)
         const agent = yield* registry.get(pending.agentConfig.agentType)
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
-        const questions = yield* benchmarks.questions(pending.benchmarkId)
-        const benchmark = yield* benchmarks.findById(pending.benchmarkId)
-        const kind = Grading.kindOf(
-          Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }),
-          questions,
-          pending.answerKind
+        const benchmark = yield* benchmarks.findById(pending.benchmarkId).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new BenchmarkNotFound({ name: pending.benchmarkName })),
+            onSome: Effect.succeed
+          }))
+        )
+        // Known from the evaluation or the import; detected (reading only the expected answers)
+        // for a benchmark imported before kinds were recorded.
+        const kind = Grading.recordedKind(benchmark.metadata, pending.answerKind) ?? AnswerKind.detect(
+          Chunk.toReadonlyArray(
+            yield* Stream.runCollect(benchmarks.streamQuestions(benchmark.id).pipe(Stream.map((q) => q.expectedAnswer)))
+          )
         )
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
-        const todo = questions.filter((q) => !answered.has(q.id) || retried.has(q.id))
+        const isTodo = (q: Question) => !answered.has(q.id) || retried.has(q.id)
+        // Every stored result is of a question of this benchmark (the database refuses others).
+        const total = benchmark.questionCount
+        const remaining = total - answered.size + retried.size
 
         // Holding the lease while the status says "running" means the previous run died: resume it.
         const running = pending.status === "running"
@@ -434,8 +443,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             agent: agent.id,
             model: running.agentConfig.modelName,
             benchmark: running.benchmarkName,
-            questions: questions.length,
-            remaining: todo.length
+            questions: total,
+            remaining
           })
         )
 
@@ -446,62 +455,78 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         let errors = before.errors - retried.size
         let spent = before.costUsd
         const overBudget = () => options.maxCostUsd !== undefined && spent >= options.maxCostUsd
-        yield* options.onStart?.({ total: questions.length, remaining: todo.length }) ?? Effect.void
+        yield* options.onStart?.({ total, remaining }) ?? Effect.void
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
         const limiter = yield* Throttle.makeLimiter(concurrency)
-        const processAll = Effect.forEach(
-          todo,
-          (question) =>
-            limiter.withPlace(
-              Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
-                overBudget()
-                  ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
-                  : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
-              )
-            ).pipe(
-              Effect.tap((result) => results.save(result)),
-              Effect.tap((result) =>
-                result.error === null
-                  ? Effect.logDebug("question done").pipe(
-                    Effect.annotateLogs({
-                      questionId: result.questionId,
-                      correct: result.isCorrect,
-                      ms: result.executionTimeMs,
-                      calls: result.llmCalls
-                    })
-                  )
-                  : Effect.logWarning("question failed").pipe(
-                    Effect.annotateLogs({
-                      questionId: result.questionId,
-                      category: result.error.category,
-                      reason: result.error.description
-                    })
-                  )
-              ),
-              Effect.tap((result) => {
-                done++
-                spent += result.costUsd ?? 0
-                if (result.isCorrect) correct++
-                if (result.error !== null) errors++
-                const onProgress = options.onProgress
-                return onProgress === undefined ? Effect.void : limiter.state.pipe(
-                  Effect.flatMap((state) =>
-                    onProgress({
-                      total: questions.length,
-                      done,
-                      resumed: answered.size - retried.size,
-                      correct,
-                      errors,
-                      last: result,
-                      concurrency: state
-                    })
-                  )
+        const processOne = (question: Question) =>
+          limiter.withPlace(
+            Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
+              overBudget()
+                ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
+                : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
+            )
+          ).pipe(
+            Effect.tap((result) => results.save(result)),
+            Effect.tap((result) =>
+              result.error === null
+                ? Effect.logDebug("question done").pipe(
+                  Effect.annotateLogs({
+                    questionId: result.questionId,
+                    correct: result.isCorrect,
+                    ms: result.executionTimeMs,
+                    calls: result.llmCalls
+                  })
                 )
-              })
+                : Effect.logWarning("question failed").pipe(
+                  Effect.annotateLogs({
+                    questionId: result.questionId,
+                    category: result.error.category,
+                    reason: result.error.description
+                  })
+                )
             ),
-          { concurrency, discard: true }
-        ).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
+            Effect.tap((result) => {
+              done++
+              spent += result.costUsd ?? 0
+              if (result.isCorrect) correct++
+              if (result.error !== null) errors++
+              const onProgress = options.onProgress
+              return onProgress === undefined ? Effect.void : limiter.state.pipe(
+                Effect.flatMap((state) =>
+                  onProgress({
+                    total,
+                    done,
+                    resumed: answered.size - retried.size,
+                    correct,
+                    errors,
+                    last: result,
+                    concurrency: state
+                  })
+                )
+              )
+            })
+          )
+        // The questions to do are streamed from storage into a small queue, and a pool of
+        // `concurrency` workers takes them until a worker finds the end (null); the limiter lowers
+        // how many are in flight under 429s. So the run holds a few chunks of questions, not the
+        // benchmark. (Not Effect.forEach over the questions either: it keeps every item's exit, and
+        // so every result, until the end.)
+        const workers = Math.max(1, Math.min(concurrency, remaining))
+        const queue = yield* Queue.bounded<Question | null>(Math.max(64, 2 * concurrency))
+        const producer = Stream.runForEach(
+          benchmarks.streamQuestions(benchmark.id).pipe(Stream.filter(isTodo)),
+          (question) => Queue.offer(queue, question)
+        ).pipe(Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null))))
+        const worker = Effect.gen(function*() {
+          for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
+            yield* processOne(question)
+          }
+        })
+        const processAll = Effect.all([producer, ...Array.from({ length: workers }, () => worker)], {
+          concurrency: "unbounded",
+          discard: true
+        }).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
 
         yield* processAll.pipe(
           Effect.onInterrupt(() =>

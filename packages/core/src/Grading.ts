@@ -18,12 +18,22 @@ export const kindOf = (
   metadata: Readonly<Record<string, unknown>>,
   questions: ReadonlyArray<Question>,
   override?: AnswerKind.AnswerKind | null
-): AnswerKind.AnswerKind => {
+): AnswerKind.AnswerKind =>
+  recordedKind(metadata, override) ?? AnswerKind.detect(questions.map((q) => q.expectedAnswer))
+
+/**
+ * The answer kind when it is known without the questions: the evaluation's override, else the
+ * kind recorded at import; undefined when it must be detected from the expected answers.
+ */
+export const recordedKind = (
+  metadata: Readonly<Record<string, unknown>>,
+  override?: AnswerKind.AnswerKind | null
+): AnswerKind.AnswerKind | undefined => {
   if (override !== undefined && override !== null) return override
   const recorded = metadata.answerKind
   return typeof recorded === "string" && (AnswerKind.all as ReadonlyArray<string>).includes(recorded)
     ? (recorded as AnswerKind.AnswerKind)
-    : AnswerKind.detect(questions.map((q) => q.expectedAnswer))
+    : undefined
 }
 
 /** Grades one question's answer under the benchmark's answer kind. */

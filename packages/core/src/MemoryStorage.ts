@@ -46,7 +46,8 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
       list: Effect.sync(() =>
         [...benchmarks.values()].map((b) => b.benchmark).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       ),
-      questions: (id) => Effect.sync(() => benchmarks.get(id)?.questions ?? [])
+      questions: (id) => Effect.sync(() => benchmarks.get(id)?.questions ?? []),
+      streamQuestions: (id) => Stream.suspend(() => Stream.fromIterable(benchmarks.get(id)?.questions ?? []))
     }),
     Layer.succeed(EvaluationRepository, {
       create: (evaluation) => Effect.sync(() => void evaluations.set(evaluation.id, evaluation)),

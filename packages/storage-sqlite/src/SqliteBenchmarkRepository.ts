@@ -6,7 +6,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { type Benchmark, BenchmarkRepository, type StorageError } from "@ml-agents/core"
-import { Array as Arr, Effect, Layer, Option, Schema } from "effect"
+import { Array as Arr, Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { BenchmarkFromRow, QuestionFromRow, QuestionInsertRow } from "./internal/rows.js"
 
@@ -28,6 +28,9 @@ const firstDuplicate = (ids: ReadonlyArray<string>): string | undefined => {
   }
   return undefined
 }
+
+/** Questions read per query by `streamQuestions`. */
+const QUESTION_CHUNK = 500
 
 /** Builds the repository on the SqlClient in context. */
 export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service, never, SqlClient.SqlClient> = Effect
@@ -65,6 +68,20 @@ export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service
       execute: (benchmarkId) =>
         sql`SELECT id, text, expected_answer, metadata FROM questions WHERE benchmark_id = ${benchmarkId} ORDER BY ordinal`
     })
+
+    // Keyset paging by ordinal, as for results: each chunk costs the same however deep it is.
+    const decodeQuestions = Schema.decodeUnknown(Schema.Array(QuestionFromRow))
+    const questionsAfter = (benchmarkId: string, after: number) =>
+      Effect.gen(function*() {
+        const rows = yield* sql<{ readonly ordinal: number }>`SELECT ordinal, id, text, expected_answer, metadata
+          FROM questions WHERE benchmark_id = ${benchmarkId} AND ordinal > ${after} ORDER BY ordinal LIMIT ${QUESTION_CHUNK}`
+        const questions = yield* decodeQuestions(rows)
+        const next = rows.length < QUESTION_CHUNK ? Option.none() : Option.some(rows[rows.length - 1]!.ordinal)
+        return [Chunk.unsafeFromArray(questions as Array<Benchmark.Question>), next] as const
+      }).pipe(Effect.mapError(toStorageError("BenchmarkRepository.streamQuestions")))
+
+    const streamQuestions = (benchmarkId: string) =>
+      Stream.paginateChunkEffect(-1, (after: number) => questionsAfter(benchmarkId, after))
 
     const create = Effect.fn("BenchmarkRepository.create")(
       function*(benchmark: Benchmark.PreprocessedBenchmark, questions: ReadonlyArray<Benchmark.Question>) {
@@ -139,7 +156,7 @@ export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service
       Effect.mapError(toStorageError("BenchmarkRepository.questions"))
     )
 
-    return BenchmarkRepository.BenchmarkRepository.of({ create, findByName, findById, list, questions })
+    return BenchmarkRepository.BenchmarkRepository.of({ create, findByName, findById, list, questions, streamQuestions })
   })
 
 /** The BenchmarkRepository, on the SqlClient. */

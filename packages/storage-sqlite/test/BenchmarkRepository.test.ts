@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Benchmark, BenchmarkRepository } from "@ml-agents/core"
-import { Effect, Option } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import { at, benchmark, questions, withDatabase } from "./fixtures.js"
 
 const Repo = BenchmarkRepository.BenchmarkRepository
@@ -43,6 +43,18 @@ describe("SqliteBenchmarkRepository", () => {
       assert.deepStrictEqual(stored, qs)
       assert.deepStrictEqual(stored.map((q) => q.id), ["z9", "a1", "m5", "10", "2"])
       assert.instanceOf(stored[0], Benchmark.Question)
+    })))
+
+  it.scoped("streams a benchmark's questions in file order across chunks, and only that benchmark's", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* BenchmarkRepository.BenchmarkRepository
+      const many = questions(1111).reverse() // file order differs from id order
+      yield* repo.create(benchmark("MANY", many.length), many)
+      yield* repo.create(benchmark("FEW", 2), questions(2, "f"))
+      const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(repo.streamQuestions("bench_many")))
+      assert.deepStrictEqual(streamed, many)
+      assert.deepStrictEqual(streamed, yield* repo.questions("bench_many"))
+      assert.strictEqual(Chunk.size(yield* Stream.runCollect(repo.streamQuestions("bench_none"))), 0)
     })))
 
   it.scoped("finds nothing for unknown names and ids", () =>
