@@ -86,15 +86,16 @@ export const fields = (pairs: ReadonlyArray<readonly [string, string]>): string 
 /** 0.8123 → "81.2%". */
 export const percent = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`
 
-/** Milliseconds as "850 ms", "12.3 s", "4m 05s", "1h 02m". */
-export const duration = (ms: number): string => {
+/** Milliseconds as "850 ms", "12.3 s", "4m 05s", "1h 02m" (`long`: "4 min 05 s", "1 h 02 min"). */
+export const duration = (ms: number, long = false): string => {
   if (!Number.isFinite(ms)) return "—"
   if (ms < 1000) return `${Math.round(ms)} ms`
   const s = ms / 1000
   if (s < 60) return `${s.toFixed(1)} s`
+  const [min, sec, hour] = long ? [" min", " s", " h"] : ["m", "s", "h"]
   const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, "0")}s`
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`
+  if (m < 60) return `${m}${min} ${String(Math.floor(s % 60)).padStart(2, "0")}${sec}`
+  return `${Math.floor(m / 60)}${hour} ${String(m % 60).padStart(2, "0")}${min}`
 }
 
 /** USD with enough digits to be meaningful for tiny costs. */

@@ -3,6 +3,7 @@
  * readers can tell apart, linear and logarithmic scales with round tick values, an estimate of
  * a text's width (the charts are laid out without a browser), and number formats.
  */
+import * as Ui from "../Ui.js"
 
 /**
  * Okabe & Ito's colour-blind-safe palette (2008), without its yellow (too light on white), then
@@ -146,12 +147,4 @@ export const usdTick = (x: number): string => {
 export const int = (x: number): string => Math.round(x).toLocaleString("en-US")
 
 /** Milliseconds as "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */
-export const duration = (ms: number): string => {
-  if (!Number.isFinite(ms)) return "—"
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  const s = ms / 1000
-  if (s < 60) return `${s.toFixed(1)} s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m} min ${String(Math.floor(s % 60)).padStart(2, "0")} s`
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`
-}
+export const duration = (ms: number): string => Ui.duration(ms, true)
