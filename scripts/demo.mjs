@@ -78,7 +78,9 @@ try {
   run(["evaluate", "run", id, "--concurrency", "4"])
   run(["evaluate", "show", id, "--limit", "10"])
   run(["evaluate", "list"])
+  run(["report", id, "-o", "report.html"])
   console.log(`Demo database: ${path.relative(process.cwd(), path.join(demoDir, "demo.db"))}`)
+  console.log(`Report (open it in a browser): ${path.relative(process.cwd(), path.join(demoDir, "report.html"))}`)
 } finally {
   sim.kill()
 }
