@@ -67,6 +67,10 @@ describe("grading", () => {
     // --json carries the same figures, for scripts.
     const doc = JSON.parse((await ws.cli(["evaluate", "show", id, "--json", "--limit", "5"])).stdout)
     expect(doc.results.correct).toBe(20)
+    const spent = rows(ws.dbFile, "select sum(cost_usd) c from evaluation_question_results where evaluation_id = ?", id)[0]!.c as number
+    expect(spent).toBeGreaterThan(0)
+    expect(doc.costPerCorrectUsd).toBeCloseTo(spent / 20, 12)
+    expect(shown.stdout).toContain(" per correct answer")
     expect(doc.evaluation.id).toBe(id)
     expect(doc.rows).toHaveLength(5)
     expect(doc.breakdown.column).toBe("category")
