@@ -72,24 +72,37 @@ const scheduleOf = (policy: RetryPolicy): Schedule.Schedule<unknown, LlmError> =
   return built
 }
 
-/** Runs an attempt under the policy; succeeds with the value and the number of attempts it took. */
+/**
+ * Runs an attempt under the policy; succeeds with the value and the number of attempts it took.
+ * As `Effect.retry` with the policy's schedule, except that the schedule's driver is made only
+ * once an attempt has failed: most calls succeed at once, and then cost no retry machinery.
+ */
 export const retrying = <A, R>(
   policy: RetryPolicy,
   attempt: Effect.Effect<A, LlmError, R>
 ): Effect.Effect<readonly [A, number], LlmError, R> =>
   Effect.suspend(() => {
     // Local to this call: counted as the attempts run, read once they end.
-    let attempts = 0
-    return Effect.suspend(() => {
-      attempts++
-      return attempt
-    }).pipe(
-      // Every 429 is reported to the run's Throttle (if any), which lowers its concurrency.
+    let attempts = 1
+    // Every 429 is reported to the run's Throttle (if any), which lowers its concurrency.
+    const once = attempt.pipe(
       Effect.tapError((error) =>
         error.category === "rate_limit_exceeded" ? Throttle.report(error.retryAfterMs) : Effect.void
-      ),
-      Effect.retry(scheduleOf(policy)),
-      Effect.mapError((error) => gaveUp(error, attempts)),
+      )
+    )
+    // The schedule sees each failure (and waits its delay) before the next attempt, or is done.
+    const after = (driver: Schedule.ScheduleDriver<unknown, LlmError>, error: LlmError): Effect.Effect<A, LlmError, R> =>
+      driver.next(error).pipe(
+        Effect.matchEffect({
+          onFailure: () => Effect.fail(gaveUp(error, attempts)),
+          onSuccess: () => {
+            attempts++
+            return once.pipe(Effect.catchAll((next) => after(driver, next)))
+          }
+        })
+      )
+    return once.pipe(
+      Effect.catchAll((error) => Effect.flatMap(Schedule.driver(scheduleOf(policy)), (driver) => after(driver, error))),
       Effect.map((value) => [value, attempts] as const)
     )
   })
