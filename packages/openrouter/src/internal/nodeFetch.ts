@@ -45,7 +45,8 @@ const abortError = (signal: AbortSignal): Error => {
 const headersOf = (init: RequestInit["headers"]): Record<string, string> => {
   const out: Record<string, string> = {}
   if (init === undefined) return out
-  new Headers(init).forEach((value, name) => {
+  // The SDK passes a Headers: read it as it is rather than copy it into another one.
+  ;(init instanceof Headers ? init : new Headers(init)).forEach((value, name) => {
     out[name] = value
   })
   return out
