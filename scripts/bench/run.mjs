@@ -64,13 +64,21 @@ const simulator = async (flags) => {
   return { url, control, stop: () => child.kill() }
 }
 
-/** Runs the CLI (asynchronously, timing it); returns stdout, code and elapsed ms. */
+const timed = fs.existsSync("/usr/bin/time")
+/** Peak RSS (MB) and CPU seconds (user + system) from /usr/bin/time's line, when it ran. */
+const usage = (stderr) => {
+  const m = /__RSS_KB=(\d+) __CPU=([\d.]+)\+([\d.]+)/.exec(stderr)
+  return m ? { rssMb: Number(m[1]) / 1024, cpuS: Number(m[2]) + Number(m[3]) } : { rssMb: undefined, cpuS: undefined }
+}
+const TIME_FORMAT = "__RSS_KB=%M __CPU=%U+%S"
+
+/** Runs the CLI (asynchronously, timing it); returns stdout, elapsed ms, and peak RSS and CPU when measurable. */
 const ml = (env, argv, { rss = false } = {}) =>
   new Promise((resolve) => {
     const started = performance.now()
-    rss = rss && fs.existsSync("/usr/bin/time")
+    rss = rss && timed
     const command = rss ? "/usr/bin/time" : process.execPath
-    const full = rss ? ["-f", "__RSS_KB=%M", process.execPath, cli, ...argv] : [cli, ...argv]
+    const full = rss ? ["-f", TIME_FORMAT, process.execPath, cli, ...argv] : [cli, ...argv]
     const child = spawn(command, full, { env: { ...process.env, ...env }, cwd: work, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
@@ -82,8 +90,7 @@ const ml = (env, argv, { rss = false } = {}) =>
         console.error(`ml-agents ${argv.join(" ")} exited with ${code}\n${stderr}`)
         process.exit(1)
       }
-      const kb = /__RSS_KB=(\d+)/.exec(stderr)?.[1]
-      resolve({ stdout, ms, rssMb: kb ? Number(kb) / 1024 : undefined })
+      resolve({ stdout, ms, ...usage(stderr) })
     })
   })
 
@@ -145,27 +152,36 @@ if (wanted("overhead")) {
   const db = path.join(work, "overhead.db")
   const env = envFor(sim.url, db)
   await ml(env, ["benchmark", "import", csv, "--name", "OVERHEAD"])
-  const rows = [["C", "ours (median)", "floor (median)", "floor's loop alone", "ideal N·L/C", "efficiency", "ours / floor"]]
+  const rows = [["C", "ours (median)", "floor (median)", "floor's loop alone", "ideal N·L/C", "efficiency", "ours / floor", "CPU/q ours", "CPU/q floor"]]
+  const cpuPerQuestion = (xs) => (xs.some((x) => x === undefined) ? "n/a" : `${((1000 * median(xs)) / n).toFixed(2)} ms`)
   for (const c of [1, 16, 64, 256]) {
     const ours = []
     const floor = []
     const floorLoop = []
+    const oursCpu = []
+    const floorCpu = []
     for (let r = 0; r < repeat; r++) {
       const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "OVERHEAD"])).stdout)
-      ours.push((await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"])).ms)
+      const run = await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
+      ours.push(run.ms)
+      oursCpu.push(run.cpuS)
       // The floor is timed as a whole process too (Node's start included), as ours is.
+      const floorArgs = [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile]
       const f0 = performance.now()
-      const f = spawnSync(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile], { encoding: "utf8" })
+      const f = timed
+        ? spawnSync("/usr/bin/time", ["-f", TIME_FORMAT, process.execPath, ...floorArgs], { encoding: "utf8" })
+        : spawnSync(process.execPath, floorArgs, { encoding: "utf8" })
       floor.push(performance.now() - f0)
       floorLoop.push(Number(f.stdout.trim()))
+      floorCpu.push(usage(f.stderr).cpuS)
     }
     const ideal = (n * latency) / c
     const o = median(ours)
     const fl = median(floor)
-    rows.push([c, `${(o / 1000).toFixed(2)} s`, `${(fl / 1000).toFixed(2)} s`, `${(median(floorLoop) / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${((100 * ideal) / o).toFixed(0)}%`, `${(o / fl).toFixed(2)}×`])
+    rows.push([c, `${(o / 1000).toFixed(2)} s`, `${(fl / 1000).toFixed(2)} s`, `${(median(floorLoop) / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${((100 * ideal) / o).toFixed(0)}%`, `${(o / fl).toFixed(2)}×`, cpuPerQuestion(oursCpu), cpuPerQuestion(floorCpu)])
   }
   sim.stop()
-  console.log(`\nHarness overhead: N = ${n} questions, L = ${latency} ms, none agent; ours is the whole \`evaluate run\` process and the floor the whole floor.mjs process (each with its start); ${repeat} runs each\n`)
+  console.log(`\nHarness overhead: N = ${n} questions, L = ${latency} ms, none agent; ours is the whole \`evaluate run\` process and the floor the whole floor.mjs process (each with its start); ${repeat} runs each. CPU/q: the process's user + system CPU time per question, its start included; the simulator's is not counted\n`)
   console.log(table(rows))
 }
 
