@@ -406,23 +406,32 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         return yield* withLease(evaluationId, options, runLeased(evaluationId, options))
       })
 
+      /**
+       * An evaluation's benchmark and the answer kind its answers are graded as: the evaluation's
+       * own, else the one recorded at import, else (for a benchmark imported before kinds were
+       * recorded) detected from the expected answers, read as a stream.
+       */
+      const gradingOf = (evaluation: Evaluation.Evaluation) =>
+        Effect.gen(function*() {
+          const benchmark = yield* benchmarks.findById(evaluation.benchmarkId).pipe(
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.fail(new BenchmarkNotFound({ name: evaluation.benchmarkName })),
+              onSome: Effect.succeed
+            }))
+          )
+          const kind = Grading.recordedKind(benchmark.metadata, evaluation.answerKind) ?? AnswerKind.detect(
+            Chunk.toReadonlyArray(
+              yield* Stream.runCollect(benchmarks.streamQuestions(benchmark.id).pipe(Stream.map((q) => q.expectedAnswer)))
+            )
+          )
+          return { benchmark, kind }
+        })
+
       const runLeased = (evaluationId: string, options: RunOptions) => Effect.gen(function*() {
         const pending = yield* get(evaluationId)
         const agent = yield* registry.get(pending.agentConfig.agentType)
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
-        const benchmark = yield* benchmarks.findById(pending.benchmarkId).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(new BenchmarkNotFound({ name: pending.benchmarkName })),
-            onSome: Effect.succeed
-          }))
-        )
-        // Known from the evaluation or the import; detected (reading only the expected answers)
-        // for a benchmark imported before kinds were recorded.
-        const kind = Grading.recordedKind(benchmark.metadata, pending.answerKind) ?? AnswerKind.detect(
-          Chunk.toReadonlyArray(
-            yield* Stream.runCollect(benchmarks.streamQuestions(benchmark.id).pipe(Stream.map((q) => q.expectedAnswer)))
-          )
-        )
+        const { benchmark, kind } = yield* gradingOf(pending)
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
         const isTodo = (q: Question) => !answered.has(q.id) || retried.has(q.id)
@@ -599,13 +608,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const evaluation = options.answerKind === undefined
           ? stored
           : new Evaluation.Evaluation({ ...stored, answerKind: options.answerKind })
-        const questions = yield* benchmarks.questions(evaluation.benchmarkId)
-        const benchmark = yield* benchmarks.findById(evaluation.benchmarkId)
-        const kind = Grading.kindOf(
-          Option.match(benchmark, { onNone: () => ({}), onSome: (b) => b.metadata }),
-          questions,
-          evaluation.answerKind
-        )
+        const { kind } = yield* gradingOf(evaluation)
         const before = yield* results.summarize(evaluationId)
         let changed = 0
         yield* Stream.runForEach(results.stream(evaluationId), (row) => {

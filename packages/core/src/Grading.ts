@@ -11,17 +11,6 @@ import * as Graders from "./Graders.js"
 export const VERSION = Graders.VERSION
 
 /**
- * The answer kind to grade with: the evaluation's override when it has one, else the benchmark's
- * as recorded at import, else detected from its expected answers.
- */
-export const kindOf = (
-  metadata: Readonly<Record<string, unknown>>,
-  questions: ReadonlyArray<Question>,
-  override?: AnswerKind.AnswerKind | null
-): AnswerKind.AnswerKind =>
-  recordedKind(metadata, override) ?? AnswerKind.detect(questions.map((q) => q.expectedAnswer))
-
-/**
  * The answer kind when it is known without the questions: the evaluation's override, else the
  * kind recorded at import; undefined when it must be detected from the expected answers.
  */
