@@ -43,6 +43,15 @@ const entryOf = (pkgDir: string, manifest: any): string | undefined => {
   return path.resolve(pkgDir, rel)
 }
 
+/**
+ * import() of an ES module. The executable (`bin.ts`) provides its own: on Node 20, code compiled
+ * from a V8 code cache cannot call import() itself (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ */
+const importModule = (url: string): Promise<any> => {
+  const host: unknown = (globalThis as Record<symbol, unknown>)[Symbol.for("ml-agents/import")]
+  return typeof host === "function" ? host(url) : import(url)
+}
+
 /** Finds a package's directory the way Node does: `node_modules/<name>` in cwd and each parent. */
 export const locate = (pkg: string, cwd: string): { dir: string | undefined; searched: Array<string> } => {
   const searched: Array<string> = []
@@ -77,7 +86,7 @@ export const loadOne = (pkg: string, cwd: string): Effect.Effect<ReadonlyArray<L
     })
     const entry = entryOf(dir, manifest)!
     const mod = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(entry).href),
+      try: () => importModule(pathToFileURL(entry).href),
       catch: (e) =>
         new PluginLoadError({
           pkg,

@@ -1,0 +1,111 @@
+/**
+ * The executable's V8 code cache (src/bin.ts), end to end on the built CLI: written after a
+ * command works, used by the next run of that command with the same output, never trusted when
+ * it is garbage, kept out of failed commands, off under NODE_DISABLE_COMPILE_CACHE, and
+ * transparent to agent plugins, which are loaded with import() from cached code.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { cliBin } from "./support.js"
+
+const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/agent-self-consistency")
+
+describe("code cache", () => {
+  let dir: string
+  let cacheDir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-codecache-"))
+    cacheDir = path.join(dir, "cache", "ml-agents", "code-cache")
+  })
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, [cliBin, ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        XDG_CACHE_HOME: path.join(dir, "cache"),
+        NO_COLOR: "1",
+        NODE_DEBUG: "ml-agents-code-cache",
+        DATABASE_URL: `sqlite:///${path.join(dir, "t.db")}`,
+        ...env
+      }
+    })
+    const said = (what: string) => result.stderr.split("\n").some((line) => line.includes(`: ${what}`))
+    return { ...result, said }
+  }
+  const files = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).sort() : [])
+
+  it("is written by the first run of a command and used by the next, with the same output", () => {
+    const first = run(["--help"])
+    expect(first.status, first.stderr).toBe(0)
+    expect(first.said("no cache at")).toBe(true)
+    expect(first.said("cache written")).toBe(true)
+    expect(files()).toHaveLength(1)
+    expect(files()[0]).toMatch(/^[0-9a-f]{16}-main\.bin$/)
+
+    const second = run(["--help"])
+    expect(second.status, second.stderr).toBe(0)
+    expect(second.said("cache used")).toBe(true)
+    expect(second.said("cache written")).toBe(false)
+    expect(second.stdout).toBe(first.stdout)
+
+    // Another command has its own file.
+    expect(run(["benchmark", "list"]).status).toBe(0)
+    expect(files()).toHaveLength(2)
+    expect(files().some((f) => f.endsWith("-benchmark-list.bin"))).toBe(true)
+  })
+
+  it("rejects a garbage file, still runs, and replaces it", () => {
+    expect(run(["--version"]).status).toBe(0)
+    const [file] = files()
+    const full = path.join(cacheDir, file!)
+    const good = fs.statSync(full).size
+    fs.writeFileSync(full, Buffer.alloc(good, 7))
+    const after = run(["--version"])
+    expect(after.status, after.stderr).toBe(0)
+    expect(after.stdout).toContain("0.1.0")
+    expect(after.said("cache rejected")).toBe(true)
+    expect(after.said("cache written")).toBe(true)
+    expect(fs.readFileSync(full).equals(Buffer.alloc(good, 7))).toBe(false)
+    expect(run(["--version"]).said("cache used")).toBe(true)
+  })
+
+  it("removes the files of other builds when it writes", () => {
+    fs.mkdirSync(cacheDir, { recursive: true })
+    fs.writeFileSync(path.join(cacheDir, "0000000000000000-main.bin"), "old build")
+    expect(run(["--help"]).status).toBe(0)
+    expect(files()).toHaveLength(1)
+    expect(files()[0]).not.toMatch(/^0{16}/)
+  })
+
+  it("is not written for a command that failed, nor when NODE_DISABLE_COMPILE_CACHE is set", () => {
+    const failed = run(["evaluate", "show", "eval_nothere"])
+    expect(failed.status).not.toBe(0)
+    expect(files()).toEqual([])
+    const off = run(["--help"], { NODE_DISABLE_COMPILE_CACHE: "1" })
+    expect(off.status).toBe(0)
+    expect(off.said("cache written")).toBe(false)
+    expect(files()).toEqual([])
+  })
+
+  it("loads agent plugins with import() from cached code", () => {
+    fs.mkdirSync(path.join(dir, "node_modules"))
+    fs.symlinkSync(example, path.join(dir, "node_modules", "ml-agents-agent-self-consistency"), "dir")
+    const env = { ML_AGENTS_PLUGINS: "ml-agents-agent-self-consistency" }
+    const first = run(["agents", "list"], env)
+    expect(first.status, first.stderr).toBe(0)
+    const second = run(["agents", "list"], env)
+    expect(second.said("cache used")).toBe(true)
+    expect(second.status, second.stderr).toBe(0)
+    expect(second.stdout).toMatch(/self-consistency\s+\(ml-agents-agent-self-consistency\)/)
+  })
+})
