@@ -5,7 +5,7 @@
 //   overhead — N questions at latency L and concurrency C, against a bare fetch pool (the floor)
 //   scale    — import and run of a 50,000-question benchmark: time and peak RSS
 //   startup  — `ml-agents --help` cold start
-// Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N]
+// Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -154,7 +154,9 @@ if (wanted("overhead")) {
   await ml(env, ["benchmark", "import", csv, "--name", "OVERHEAD"])
   const rows = [["C", "ours (median)", "floor (median)", "floor's loop alone", "ideal N·L/C", "efficiency", "ours / floor", "CPU/q ours", "CPU/q floor"]]
   const cpuPerQuestion = (xs) => (xs.some((x) => x === undefined) ? "n/a" : `${((1000 * median(xs)) / n).toFixed(2)} ms`)
-  for (const c of [1, 16, 64, 256]) {
+  const i = args.indexOf("--c")
+  const concurrencies = i >= 0 ? args[i + 1].split(",").map(Number) : [1, 16, 64, 256]
+  for (const c of concurrencies) {
     const ours = []
     const floor = []
     const floorLoop = []
