@@ -44,20 +44,47 @@ afterAll(async () => {
 })
 
 describe("nodeFetch", () => {
-  it("sends the method, headers and body; answers a standard Response", async () => {
+  it("sends the method, headers and body; answers with status, headers and body as a Response does", async () => {
     const response = await nodeFetch(`${base}/chat`, {
       method: "POST",
       headers: new Headers({ authorization: "Bearer k", "content-type": "application/json" }),
       body: '{"q":1}'
     })
-    expect(response).toBeInstanceOf(Response)
     expect(response.status).toBe(200)
+    expect(response.statusText).toBe("OK")
     expect(response.ok).toBe(true)
-    expect(response.headers.get("content-type")).toBe("application/json")
+    expect(response.url).toBe(`${base}/chat`)
+    expect(response.headers.get("Content-Type")).toBe("application/json")
+    expect(response.headers.has("content-type")).toBe(true)
+    expect(response.bodyUsed).toBe(false)
     expect(await response.json()).toEqual({ echo: '{"q":1}', path: "/chat" })
+    expect(response.bodyUsed).toBe(true)
+    // As fetch: a body is read once.
+    await expect(response.text()).rejects.toThrow(TypeError)
     const last = seen.at(-1)!
     expect(last.method).toBe("POST")
     expect(last.headers.authorization).toBe("Bearer k")
+  })
+
+  it("reads the body as text, bytes, a blob, a stream or a clone, and lists headers in name order", async () => {
+    const reply = () => nodeFetch(`${base}/429`)
+    const expected = '{"error":{"message":"slow down"}}'
+    const first = await reply()
+    const copy = first.clone()
+    expect(await first.text()).toBe(expected)
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe(expected)
+    expect(() => first.clone()).toThrow(TypeError)
+    expect(await (await (await reply()).blob()).text()).toBe(expected)
+    const streamed = await reply()
+    expect(await new Response(streamed.body).text()).toBe(expected)
+    await expect(streamed.json()).rejects.toThrow(TypeError)
+    const names = [...first.headers].map(([name]) => name)
+    expect(names).toEqual([...names].sort())
+    expect(names).toEqual(expect.arrayContaining(["retry-after", "x-ratelimit-reset"]))
+    expect([...first.headers.keys()]).toEqual(names)
+    const seenByForEach: Array<string> = []
+    first.headers.forEach((value, name) => seenByForEach.push(`${name}=${value}`))
+    expect(seenByForEach).toContain("retry-after=7")
   })
 
   it("keeps error statuses and their headers (Retry-After) for the SDK to map", async () => {

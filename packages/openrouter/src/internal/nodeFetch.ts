@@ -11,6 +11,14 @@
  * A request that fails because the server closed the kept-alive socket it went out on (before any
  * reply) is sent again once on a new connection, as browsers do.
  *
+ * The reply is a `Reply`, not a WHATWG `Response`: building a `Response` over a body already in
+ * memory still makes a ReadableStream and a sorted `Headers` for it, and the SDK then formats
+ * those headers for its debug log on every call, log level off or not. `Reply` has what the SDK
+ * (and anyone else holding it as a `Response`) reads: `status`, `statusText`, `ok`, `url`,
+ * `headers` (read-only: `get`, `has`, `forEach`, `entries`, `keys`, `values`), `text()`,
+ * `json()`, `arrayBuffer()` and `blob()` (each once, as fetch allows), `body` (a stream, made
+ * only if asked for) and `clone()`.
+ *
  * What it keeps of fetch's contract, as the SDK relies on it: an aborted signal rejects with an
  * `AbortError` (the SDK reads that as its timeout or a user abort); a network failure rejects
  * with the system error (the SDK reports it as a connection error); gzip, deflate and brotli
@@ -73,6 +81,111 @@ const bodyOf = (body: RequestInit["body"]): string | Uint8Array | undefined => {
   throw new TypeError("nodeFetch sends only string or byte bodies")
 }
 
+/** A reply's headers, read-only, by lower-case name; repeated headers are joined by ", ". */
+export class ReplyHeaders implements Iterable<[string, string]> {
+  readonly #map: Map<string, string>
+  constructor(map: Map<string, string>) {
+    this.#map = map
+  }
+  get(name: string): string | null {
+    return this.#map.get(name.toLowerCase()) ?? null
+  }
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase())
+  }
+  forEach(f: (value: string, name: string, headers: ReplyHeaders) => void): void {
+    for (const [name, value] of this.entries()) f(value, name, this)
+  }
+  /** In name order, as `Headers` iterates. */
+  *entries(): IterableIterator<[string, string]> {
+    yield* [...this.#map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries()
+  }
+  get [Symbol.toStringTag]() {
+    return "Headers"
+  }
+}
+
+const replyHeaders = (raw: ReadonlyArray<string>): ReplyHeaders => {
+  const map = new Map<string, string>()
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    // The body is already decoded: its encoding and length no longer apply.
+    const name = raw[i]!.toLowerCase()
+    if (name === "content-encoding" || name === "content-length") continue
+    const before = map.get(name)
+    map.set(name, before === undefined ? raw[i + 1]! : `${before}, ${raw[i + 1]!}`)
+  }
+  return new ReplyHeaders(map)
+}
+
+/** A reply whose body is already in memory; see the module comment. */
+export class Reply {
+  readonly ok: boolean
+  readonly redirected = false
+  readonly type = "basic"
+  #body: Buffer | null
+  #used = false
+  #stream: ReadableStream<Uint8Array> | null | undefined
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: ReplyHeaders,
+    body: Buffer | null,
+    readonly url: string
+  ) {
+    this.ok = status >= 200 && status <= 299
+    this.#body = body
+  }
+  get bodyUsed(): boolean {
+    return this.#used
+  }
+  /** The body as a stream, made on first access; after that the body is read from the stream only. */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) this.#stream = this.#body === null ? null : new Response(this.#body).body
+    return this.#stream
+  }
+  #take(): Buffer | null {
+    if (this.#used || (this.#stream ?? null) !== null) throw new TypeError("Body is unusable: Body has already been read")
+    this.#used = this.#body !== null
+    return this.#body
+  }
+  text(): Promise<string> {
+    return this.#read((bytes) => bytes?.toString("utf8") ?? "")
+  }
+  json(): Promise<unknown> {
+    return this.#read((bytes) => JSON.parse(bytes?.toString("utf8") ?? ""))
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#read((bytes) => {
+      const copy = new Uint8Array(bytes?.length ?? 0)
+      if (bytes !== null) copy.set(bytes)
+      return copy.buffer
+    })
+  }
+  blob(): Promise<Blob> {
+    return this.#read((bytes) => new Blob(bytes === null ? [] : [bytes], { type: this.headers.get("content-type") ?? "" }))
+  }
+  clone(): Reply {
+    if (this.#used || (this.#stream ?? null) !== null) throw new TypeError("Response.clone: Body has already been consumed.")
+    return new Reply(this.status, this.statusText, this.headers, this.#body, this.url)
+  }
+  #read<A>(f: (bytes: Buffer | null) => A): Promise<A> {
+    try {
+      return Promise.resolve(f(this.#take()))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+}
+
 /** A `fetch` for the SDK on `node:http`; see the module comment. */
 export const nodeFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> =>
   send(input, init, true)
@@ -121,21 +234,10 @@ const send = (input: string | URL | Request, init: RequestInit, mayResend: boole
         done()
         try {
           const status = response.statusCode ?? 0
-          const headers = new Headers()
-          const raw = response.rawHeaders
-          for (let i = 0; i + 1 < raw.length; i += 2) {
-            // The body below is already decoded: its encoding and length no longer apply.
-            const name = raw[i]!.toLowerCase()
-            if (name !== "content-encoding" && name !== "content-length") headers.append(raw[i]!, raw[i + 1]!)
-          }
           const nullBody = status === 204 || status === 205 || status === 304 || options.method === "HEAD"
-          resolve(
-            new Response(nullBody ? null : decoded(Buffer.concat(chunks), response.headers["content-encoding"]), {
-              status,
-              statusText: response.statusMessage ?? "",
-              headers
-            })
-          )
+          const body = nullBody ? null : decoded(Buffer.concat(chunks), response.headers["content-encoding"])
+          const reply = new Reply(status, response.statusMessage ?? "", replyHeaders(response.rawHeaders), body, url.href)
+          resolve(reply as unknown as Response)
         } catch (error) {
           reject(error)
         }
