@@ -179,6 +179,16 @@ const failedCall = (model: string, error: LlmError): ModelCall => ({
   error: error.category
 })
 
+/** What is wrong with an agent's output (a plugin's, say), or undefined when it is well formed. */
+const malformed = (output: Agent.AgentOutput): string | undefined =>
+  typeof output !== "object" || output === null
+    ? "no output object"
+    : output.answer !== null && typeof output.answer !== "string"
+    ? `an answer that is not a string or null (${typeof output.answer})`
+    : typeof output.rawOutput !== "string"
+    ? `a rawOutput that is not a string (${typeof output.rawOutput})`
+    : undefined
+
 const stripUndefined = <A extends object>(a: A): A =>
   Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
 
@@ -312,7 +322,12 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             })
           )
           const outcome = yield* timed.pipe(
-            Effect.map((output) => ({ _tag: "Solved" as const, output })),
+            Effect.flatMap((output) => {
+              const problem = malformed(output)
+              return problem === undefined
+                ? Effect.succeed({ _tag: "Solved" as const, output })
+                : Effect.fail(new Agent.AgentError({ category: "unknown", message: `agent '${agent.id}' returned ${problem}` }))
+            }),
             Effect.catchTags({
               AgentError: (error) => Effect.succeed({ _tag: "Failed" as const, reason: error.toFailureReason() }),
               LlmError: (error: LlmError) =>
@@ -337,6 +352,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           const grade = outcome._tag === "Solved"
             ? Grading.gradeAnswer(kind, question, answer, outcome.output.rawOutput)
             : null
+          // Every field is checked above or made here: no need to validate them all again.
           return new EvaluationQuestionResult({
             evaluationId: evaluation.id,
             questionId: question.id,
@@ -358,7 +374,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             grader: grade?.grader ?? null,
             graderVersion: grade?.version ?? null,
             processedAt: new Date(finished)
-          })
+          }, true)
         })
 
       /**

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import {
+  Agent,
   AgentRegistry,
   Benchmark,
   BenchmarkRepository,
@@ -94,6 +95,33 @@ describe("EvaluationOrchestrator", () => {
       assert.strictEqual(outcome.results.errors, 2)
       assert.deepStrictEqual(outcome.results.errorsByCategory, { bad_request: 1, parsing_error: 1 })
       assert.strictEqual(outcome.results.correct, 4)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("an agent that returns a malformed output (a plugin's bug) fails that question, saying what was wrong", () => {
+    // A plugin written in JavaScript can return anything; here a number as the answer of question 3.
+    const sloppy = Agent.make({
+      ...NoneAgent.agent,
+      solve: (input) =>
+        NoneAgent.agent.solve(input).pipe(
+          Effect.map((output) => input.question.id === "3" ? { ...output, answer: 3 as unknown as string } : output)
+        )
+    })
+    const scripted = ScriptedLlmClient.make((request) => `Answer: ${numberIn(lastUser(request))}`)
+    const layer = EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(Layer.provideMerge(Layer.mergeAll(
+      MemoryStorage.layer,
+      AgentRegistry.layer([sloppy]),
+      Layer.succeed(LlmClient.LlmClient, scripted.client)
+    )))
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const outcome = yield* orchestrator.run(evaluation.id)
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.correct, 5)
+      assert.deepStrictEqual(outcome.results.errorsByCategory, { unknown: 1 })
+      const third = (yield* (yield* ResultRepository.ResultRepository).list(evaluation.id))[2]!
+      assert.strictEqual(third.error?.description, "agent 'none' returned an answer that is not a string or null (number)")
+      assert.isNull(third.extractedAnswer)
     }).pipe(Effect.provide(layer))
   })
 
