@@ -107,14 +107,19 @@ export const make = (options: OpenRouterOptions): Effect.Effect<Service> =>
     })
     const errorContext = (): ErrorContext => ({ baseURL, secrets: [apiKey], now: Date.now() })
 
+    // The SDK's timeout stops at the response headers of a fetch that streams the body; nodeFetch
+    // reads the whole body before it answers, so there the SDK's timeout already covers the call.
+    const wholeCallDeadline = options.fetch !== undefined && options.fetch !== nodeFetch
+
     /**
      * Every SDK call goes through here. The fiber's signal aborts the request on interruption; a
-     * deadline over the whole call (the SDK's own timeout stops at the response headers) turns a
-     * stalled body into a timeout. An abort we did not cause is an interruption, not an error.
+     * deadline over the whole call (when the fetch streams the body) turns a stalled body into a
+     * timeout. An abort we did not cause is an interruption, not an error.
      */
     const call = <A>(run: (client: OpenAI, signal: AbortSignal) => Promise<A>): Effect.Effect<A, LlmClient.LlmError> =>
       Effect.tryPromise({
         try: (signal) => {
+          if (!wholeCallDeadline) return run(client, signal)
           const controller = new AbortController()
           let timedOut = false
           const timer = setTimeout(() => {
@@ -147,8 +152,8 @@ export const make = (options: OpenRouterOptions): Effect.Effect<Service> =>
       provider: providerRouting(options)
     }
 
-    const chat = Effect.fn("OpenRouterClient.chat")(function*(request: LlmClient.ChatRequest) {
-      yield* Effect.annotateCurrentSpan({ model: request.model, baseURL })
+    // Untraced: a span costs about 20 µs, and this runs for every model call of a run.
+    const chat = Effect.fnUntraced(function*(request: LlmClient.ChatRequest) {
       const body = Wire.toRequestBody(request, extras) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming
       const [response, attempts] = yield* retrying(
         policy,
@@ -156,7 +161,6 @@ export const make = (options: OpenRouterOptions): Effect.Effect<Service> =>
           Effect.flatMap((raw) => decode((context) => Wire.toChatResponse(raw, request, context)))
         )
       )
-      yield* Effect.annotateCurrentSpan({ attempts, provider: response.provider ?? "", costUsd: response.costUsd ?? -1 })
       return { ...response, attempts } satisfies LlmClient.ChatResponse
     })
 

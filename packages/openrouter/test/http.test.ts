@@ -305,7 +305,10 @@ describe("against a recording server", () => {
       assert.include(error.message, "Out of credits mid-generation")
     }))
 
-  it.live("a body that stalls after the headers still times out (the SDK's timeout stops at the headers)", () =>
+  it.live.each([
+    ["nodeFetch, which reads the body before it answers", undefined],
+    ["a fetch that streams the body, where the SDK's timeout stops at the headers", globalThis.fetch]
+  ] as const)("a body that stalls after the headers still times out: %s", ([, fetch]) =>
     Effect.gen(function*() {
       const server = yield* Effect.acquireRelease(
         Effect.promise(() =>
@@ -323,7 +326,7 @@ describe("against a recording server", () => {
         }))
       )
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`
-      const llm = yield* OpenRouterClient.make({ apiKey: Redacted.make("k-1234"), baseURL: url, timeoutMs: 300, maxRetries: 0 })
+      const llm = yield* OpenRouterClient.make({ apiKey: Redacted.make("k-1234"), baseURL: url, timeoutMs: 300, maxRetries: 0, fetch })
       const started = Date.now()
       const error = yield* Effect.flip(llm.chat(request))
       assert.strictEqual(error.category, "network_timeout")
