@@ -41,8 +41,12 @@ try {
   process.exit(1)
 }
 
-/** The command's words (`evaluate run`, `benchmark import`), which pick its cache file. */
+/**
+ * The command's words (`evaluate run`, `benchmark import`), which pick its cache file. Help and
+ * version output has a file of its own: `evaluate run --help` compiles little of what a run needs.
+ */
 const commandKey = (argv: ReadonlyArray<string>): string => {
+  if (argv.some((arg) => arg === "-h" || arg === "--help" || arg === "--version" || arg === "--wizard" || arg === "--completions")) return "help"
   const words: Array<string> = []
   for (const arg of argv) {
     if (words.length === 2 || !/^[a-z][a-z-]*$/.test(arg)) break

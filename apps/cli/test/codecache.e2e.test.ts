@@ -50,7 +50,7 @@ describe("code cache", () => {
     expect(first.said("no cache at")).toBe(true)
     expect(first.said("cache written")).toBe(true)
     expect(files()).toHaveLength(1)
-    expect(files()[0]).toMatch(/^[0-9a-f]{16}-main\.bin$/)
+    expect(files()[0]).toMatch(/^[0-9a-f]{16}-help\.bin$/)
 
     const second = run(["--help"])
     expect(second.status, second.stderr).toBe(0)
@@ -58,7 +58,8 @@ describe("code cache", () => {
     expect(second.said("cache written")).toBe(false)
     expect(second.stdout).toBe(first.stdout)
 
-    // Another command has its own file.
+    // Another command has its own file; its help shares the help's.
+    expect(run(["benchmark", "list", "--help"]).said("cache used")).toBe(true)
     expect(run(["benchmark", "list"]).status).toBe(0)
     expect(files()).toHaveLength(2)
     expect(files().some((f) => f.endsWith("-benchmark-list.bin"))).toBe(true)
