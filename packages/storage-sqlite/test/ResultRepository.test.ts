@@ -13,7 +13,8 @@ import {
   ResultRepository,
   Usage
 } from "@ml-agents/core"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Either, Schema, Stream } from "effect"
+import { ResultFromRow, resultRow } from "../src/internal/rows.js"
 import { at, benchmark, evaluation, questions, reason, result, withDatabase } from "./fixtures.js"
 
 const Repo = ResultRepository.ResultRepository
@@ -96,6 +97,38 @@ describe("SqliteResultRepository", () => {
       ]
       for (const r of saved) yield* repo.save(r)
       assert.deepStrictEqual(yield* repo.list(evaluationId), saved)
+    })))
+
+  it("writes the row ResultFromRow encodes, byte for byte, for every shape of result", () => {
+    const q = new Benchmark.Question({ id: "q1", text: "Q?", expectedAnswer: "1", metadata: {} })
+    const calls: ReadonlyArray<QuestionResult.ModelCall> = [
+      { model: "m/a", provider: "P", generationId: "gen-1", finishReason: "stop", promptTokens: 5, completionTokens: 2, reasoningTokens: 1, costUsd: 0.001, attempts: 2, error: null },
+      { model: "m/a", provider: null, generationId: null, finishReason: null, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, costUsd: null, attempts: 1, error: "network_timeout" }
+    ]
+    const shapes = [
+      result("e1", q, { correct: true, calls }),
+      result("e1", q, { correct: false, trace: null, cost: null }),
+      result("e1", q, { trace: undefined }),
+      result("e1", q, { trace: ["a", { b: [1, 2.5, null] }], timeMs: 0 }),
+      result("e1", q, { error: reason("parsing_error") })
+    ]
+    for (const r of shapes) {
+      assert.deepStrictEqual(Either.getOrThrow(resultRow(r)), Schema.encodeSync(ResultFromRow)(r))
+    }
+  })
+
+  it.scoped("a reasoning trace JSON cannot hold is a StorageError saying so, and nothing is written", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const { evaluationId, qs } = yield* setup
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      const error = yield* Effect.flip(repo.save(result(evaluationId, qs[0]!, { trace: cyclic })))
+      assert.strictEqual(error._tag, "StorageError")
+      assert.include(error.message, "reasoning_trace: not serialisable as JSON")
+      assert.strictEqual(yield* rowCount(evaluationId), 0)
+      const big = yield* Effect.flip(repo.save(result(evaluationId, qs[0]!, { trace: { n: 1n } })))
+      assert.include(big.message, "BigInt")
     })))
 
   it.scoped("keeps every model call of a question, readable one row per call through the model_calls view", () =>
