@@ -495,13 +495,17 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             Effect.tap((result) => results.save(result)),
             Effect.tap((result) =>
               result.error === null
-                ? Effect.logDebug("question done").pipe(
-                  Effect.annotateLogs({
-                    questionId: result.questionId,
-                    correct: result.isCorrect,
-                    ms: result.executionTimeMs,
-                    calls: result.llmCalls
-                  })
+                // Annotating a log costs even when its level is off; this one is for every question.
+                ? Effect.whenLogLevel(
+                  Effect.logDebug("question done").pipe(
+                    Effect.annotateLogs({
+                      questionId: result.questionId,
+                      correct: result.isCorrect,
+                      ms: result.executionTimeMs,
+                      calls: result.llmCalls
+                    })
+                  ),
+                  "Debug"
                 )
                 : Effect.logWarning("question failed").pipe(
                   Effect.annotateLogs({
