@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Option } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, TestClock } from "effect"
 import {
   Agent,
   AgentRegistry,
@@ -122,6 +122,28 @@ describe("EvaluationOrchestrator", () => {
       const third = (yield* (yield* ResultRepository.ResultRepository).list(evaluation.id))[2]!
       assert.strictEqual(third.error?.description, "agent 'none' returned an answer that is not a string or null (number)")
       assert.isNull(third.extractedAnswer)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a question that outlasts the question timeout fails as a timeout naming QUESTION_TIMEOUT, and the run goes on", () => {
+    const { layer } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      // Question 2's model call never answers; the others take 1 s.
+      return n === "2" ? Effect.never : Effect.as(Effect.sleep("1 second"), `Answer: ${n}`)
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const running = yield* Effect.fork(orchestrator.run(evaluation.id, { concurrency: 6, questionTimeout: "30 seconds" }))
+      yield* TestClock.adjust("29 seconds")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(running)))
+      yield* TestClock.adjust("2 seconds")
+      const outcome = yield* Fiber.join(running)
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.correct, 5)
+      assert.deepStrictEqual(outcome.results.errorsByCategory, { network_timeout: 1 })
+      const second = (yield* (yield* ResultRepository.ResultRepository).list(evaluation.id))[1]!
+      assert.include(second.error?.description, "longer than the 30s allowed (QUESTION_TIMEOUT)")
+      assert.strictEqual(second.executionTimeMs, 30_000)
     }).pipe(Effect.provide(layer))
   })
 
