@@ -97,8 +97,8 @@ export class ReplyHeaders implements Iterable<[string, string]> {
     for (const [name, value] of this.entries()) f(value, name, this)
   }
   /** In name order, as `Headers` iterates. */
-  *entries(): IterableIterator<[string, string]> {
-    yield* [...this.#map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  entries(): IterableIterator<[string, string]> {
+    return [...this.#map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).values()
   }
   *keys(): IterableIterator<string> {
     for (const [name] of this.entries()) yield name
