@@ -316,9 +316,12 @@ interface NumberToken {
   readonly text: string
 }
 
+/** Text that none of `toPlain`'s rewrites can touch: ASCII without `\`, `{`, `$` or `^` (most replies). */
+const PLAIN = /^[^\\{$^\u0080-\uffff]*$/
+
 /** LaTeX and typography that hide plain numbers: `\frac{3}{4}` → `3/4`, `1{,}200` → `1,200`, `−` → `-`. */
 const toPlain = (s: string): string =>
-  unicode(s)
+  PLAIN.test(s) ? s : unicode(s)
     .replace(/[\u2212\u2012\u2013\ufe63\uff0d](?=\s*[\d.\\])/g, "-")
     .replace(/\\[dt]frac/g, "\\frac")
     .replace(/\\frac\s*\{\s*([-+]?[\d.,]+)\s*\}\s*\{\s*([-+]?[\d.,]+)\s*\}/g, "$1/$2")

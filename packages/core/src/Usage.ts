@@ -14,11 +14,11 @@ export class TokenUsage extends Schema.Class<TokenUsage>("TokenUsage")({
 /** No tokens. */
 export const empty: TokenUsage = new TokenUsage({ promptTokens: 0, completionTokens: 0, reasoningTokens: 0, totalTokens: 0 })
 
-/** The sum of two usages. */
+/** The sum of two usages (sums of valid counts are valid: not validated again). */
 export const add = (a: TokenUsage, b: TokenUsage): TokenUsage =>
   new TokenUsage({
     promptTokens: a.promptTokens + b.promptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     reasoningTokens: a.reasoningTokens + b.reasoningTokens,
     totalTokens: a.totalTokens + b.totalTokens
-  })
+  }, true)

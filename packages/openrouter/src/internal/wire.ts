@@ -76,7 +76,8 @@ export const toUsage = (raw: unknown): Usage.TokenUsage => {
   const details = usage["completion_tokens_details"]
   const reasoning = isRecord(details) ? count(details["reasoning_tokens"]) ?? 0 : 0
   const total = count(usage["total_tokens"]) ?? prompt + completion
-  return new Usage.TokenUsage({ promptTokens: prompt, completionTokens: completion, reasoningTokens: reasoning, totalTokens: total })
+  // Counts are non-negative integers by construction (`count`): no need to validate them again.
+  return new Usage.TokenUsage({ promptTokens: prompt, completionTokens: completion, reasoningTokens: reasoning, totalTokens: total }, true)
 }
 
 const contentOf = (raw: unknown): string | null => {
