@@ -121,7 +121,7 @@ const fromFilename = (filename: string, echo: boolean): Layer.Layer<SqlClient.Sq
 
 /**
  * The `SqlClient` on a SQLite database: created if missing (with its directory), opened with WAL,
- * `foreign_keys=ON`, `busy_timeout=5000` and `synchronous=NORMAL`, and migrated. With `echo`,
+ * `foreign_keys=ON`, `busy_timeout=5000` and `synchronous=FULL`, and migrated. With `echo`,
  * every statement is logged at Debug level.
  */
 export function layer(options: FileOptions): Layer.Layer<SqlClient.SqlClient, StorageError.StorageError>

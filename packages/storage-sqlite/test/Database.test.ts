@@ -143,7 +143,7 @@ describe("Database.layer", () => {
         assert.strictEqual(yield* pragma("journal_mode"), "wal")
         assert.strictEqual(yield* pragma("foreign_keys"), 1)
         assert.strictEqual(yield* pragma("busy_timeout"), 5000)
-        assert.strictEqual(yield* pragma("synchronous"), 1) // NORMAL
+        assert.strictEqual(yield* pragma("synchronous"), 2) // FULL: durable across a power loss
         const sql = yield* SqlClient.SqlClient
         const indexes = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index'`
         assert.includeMembers(indexes.map((i) => i.name), [

@@ -97,7 +97,10 @@ export const open = (
     yield* Effect.gen(function*() {
       yield* client`PRAGMA busy_timeout = 5000`
       if (!memory) yield* client`PRAGMA journal_mode = WAL`
-      yield* client`PRAGMA synchronous = NORMAL`
+      // FULL: each commit reaches the disk before the next statement, so that a power loss loses
+      // only the questions in flight, never a result already counted as done. (NORMAL, the usual
+      // WAL setting, may lose the last commits to a power loss.)
+      yield* client`PRAGMA synchronous = FULL`
       yield* client`PRAGMA foreign_keys = ON`
       yield* Migrations.run.pipe(Effect.provideService(SqlClient.SqlClient, client))
     }).pipe(Effect.withSpan("Database.open", { attributes: { filename } }))
