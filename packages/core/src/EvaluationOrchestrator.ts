@@ -17,6 +17,7 @@ import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import * as AnswerKind from "./AnswerKind.js"
 import * as Grading from "./Grading.js"
+import * as GroupCommit from "./internal/groupCommit.js"
 import * as Ids from "./Ids.js"
 import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
 import { EvaluationQuestionResult, type ModelCall } from "./QuestionResult.js"
@@ -484,6 +485,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
         const limiter = yield* Throttle.makeLimiter(concurrency)
+        // Results that finish together are written together; a question counts as done only once
+        // its result is stored. Waiting for more is worth it only while others are in flight.
+        let inFlight = 0
+        const write = yield* GroupCommit.make({ writeAll: results.saveAll, maxBatch: 100, linger: () => inFlight > 1 })
         const processOne = (question: Question) =>
           limiter.withPlace(
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
@@ -492,7 +497,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
             )
           ).pipe(
-            Effect.tap((result) => results.save(result)),
+            Effect.tap(write),
             Effect.tap((result) =>
               result.error === null
                 // Annotating a log costs even when its level is off; this one is for every question.
@@ -549,7 +554,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         ).pipe(Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null))))
         const worker = Effect.gen(function*() {
           for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
-            yield* processOne(question)
+            inFlight++
+            yield* Effect.ensuring(processOne(question), Effect.sync(() => inFlight--))
           }
         })
         const processAll = Effect.all([producer, ...Array.from({ length: workers }, () => worker)], {

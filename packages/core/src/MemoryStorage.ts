@@ -22,6 +22,11 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
     const questions = evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []
     return new Map(questions.map((q, i) => [q.id, i] as const))
   }
+  const store = (result: EvaluationQuestionResult) => {
+    let rows = results.get(result.evaluationId)
+    if (rows === undefined) results.set(result.evaluationId, rows = new Map())
+    rows.set(result.questionId, result)
+  }
   const sorted = (evaluationId: string) => {
     const ordinals = order(evaluationId)
     return [...(results.get(evaluationId)?.values() ?? [])].sort(
@@ -76,12 +81,8 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
         })
     }),
     Layer.succeed(ResultRepository, {
-      save: (result) =>
-        Effect.sync(() => {
-          let rows = results.get(result.evaluationId)
-          if (rows === undefined) results.set(result.evaluationId, rows = new Map())
-          rows.set(result.questionId, result)
-        }),
+      save: (result) => Effect.sync(() => store(result)),
+      saveAll: (all) => Effect.sync(() => all.forEach(store)),
       list: (evaluationId, page) =>
         Effect.sync(() => {
           const rows = sorted(evaluationId)

@@ -28,6 +28,11 @@ export declare namespace ResultRepository {
      * the first, so that a re-run of a failed question never leaves two rows.
      */
     readonly save: (result: EvaluationQuestionResult) => Effect.Effect<void, StorageError>
+    /**
+     * Stores several results, as `save` each, in one transaction: all of them or, when it fails,
+     * none. A run writes the results that finish together this way (group commit).
+     */
+    readonly saveAll: (results: ReadonlyArray<EvaluationQuestionResult>) => Effect.Effect<void, StorageError>
     /** An evaluation's results in benchmark order, a page at a time. */
     readonly list: (
       evaluationId: string,

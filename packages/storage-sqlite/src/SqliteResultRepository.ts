@@ -160,6 +160,14 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
         }))
       })
 
+    // One result alone needs no transaction of its own.
+    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>) =>
+      all.length === 1
+        ? save(all[0]!)
+        : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
+          Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
+        )
+
     const list = Effect.fn("ResultRepository.list")(
       (evaluationId: string, range?: { readonly offset: number; readonly limit: number }) =>
         // LIMIT -1 is SQLite's "no limit".
@@ -249,7 +257,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Effect.mapError(toStorageError("ResultRepository.summarize"))
     )
 
-    return ResultRepository.ResultRepository.of({ save, list, stream, find, breakdown, answeredQuestionIds, failedQuestionIds, providers, summarize })
+    return ResultRepository.ResultRepository.of({ save, saveAll, list, stream, find, breakdown, answeredQuestionIds, failedQuestionIds, providers, summarize })
   }
 )
 

@@ -13,7 +13,7 @@ import {
   ResultRepository,
   Usage
 } from "@ml-agents/core"
-import { Chunk, Effect, Either, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
 import { ResultFromRow, resultRow } from "../src/internal/rows.js"
 import { at, benchmark, evaluation, questions, reason, result, withDatabase } from "./fixtures.js"
 
@@ -274,6 +274,24 @@ describe("SqliteResultRepository", () => {
       assert.strictEqual(error.operation, "ResultRepository.save")
       assert.include(error.message, "not-there")
       assert.strictEqual(yield* rowCount(evaluationId), 0)
+    })))
+
+  it.scoped("saveAll stores every result in one go, and none of them when one is refused", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* Repo
+      const { evaluationId, qs } = yield* setup
+      yield* repo.saveAll(qs.slice(0, 3).map((q) => result(evaluationId, q, { correct: true })))
+      assert.strictEqual(yield* rowCount(evaluationId), 3)
+      yield* repo.saveAll([result(evaluationId, qs[3]!)])
+      assert.strictEqual(yield* rowCount(evaluationId), 4)
+      const stray = new Benchmark.Question({ id: "not-there", text: "?", expectedAnswer: "?", metadata: {} })
+      const error = yield* Effect.flip(repo.saveAll([result(evaluationId, qs[4]!), result(evaluationId, stray), result(evaluationId, qs[5]!)]))
+      assert.strictEqual(error._tag, "StorageError")
+      assert.include(error.message, "not-there")
+      assert.strictEqual(yield* rowCount(evaluationId), 4)
+      // The same question twice in one batch: the later one wins, as with save.
+      yield* repo.saveAll([result(evaluationId, qs[4]!, { correct: false }), result(evaluationId, qs[4]!, { correct: true })])
+      assert.isTrue(Option.getOrThrow(yield* repo.find(evaluationId, qs[4]!.id)).isCorrect)
     })))
 
   it.scoped("a result for an evaluation that is not stored is a StorageError", () =>
