@@ -5,7 +5,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
-import { EvaluationResults, type QuestionResult, ResultRepository, Usage } from "@ml-agents/core"
+import { EvaluationResults, type QuestionResult, ResultRepository, type StorageError, Usage } from "@ml-agents/core"
 import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { ResultFromRow, type ResultRow, resultRow, TotalsRow } from "./internal/rows.js"
@@ -26,13 +26,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
 
     // The ordinal is the question's position in its benchmark, looked up through the evaluation;
     // a question outside that benchmark finds none and the NOT NULL constraint refuses the row.
-    const upsert = (row: ResultRow) =>
-        sql`INSERT INTO evaluation_question_results (
-          evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
-          raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
-          prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
-          retries, cached_calls, outcome, grader, grader_version, calls, processed_at
-        ) VALUES (
+    const values = (row: ResultRow) =>
+      sql`(
           ${row.evaluation_id}, ${row.question_id},
           (SELECT q.ordinal FROM questions q JOIN evaluations e ON e.benchmark_id = q.benchmark_id
             WHERE e.id = ${row.evaluation_id} AND q.id = ${row.question_id}),
@@ -42,7 +37,15 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
           ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
           ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.calls}, ${row.processed_at}
-        )
+        )`
+    // Any number of rows in one statement (a later row for the same question wins).
+    const upsert = (rows: ReadonlyArray<ResultRow>) =>
+      sql`INSERT INTO evaluation_question_results (
+          evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
+          raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
+          prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
+          retries, cached_calls, outcome, grader, grader_version, calls, processed_at
+        ) VALUES ${sql.join(", ", false)(rows.map(values))}
         ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
           ordinal = excluded.ordinal,
           question_text = excluded.question_text,
@@ -146,7 +149,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
     const save = (result: QuestionResult.EvaluationQuestionResult) =>
       Either.match(resultRow(result), {
         onLeft: (problem) => Effect.fail(storageError("ResultRepository.save", `data does not match the table's schema: ${problem}`)),
-        onRight: (row) => upsert(row).pipe(Effect.asVoid, Effect.mapError((error) => {
+        onRight: (row) => upsert([row]).pipe(Effect.asVoid, Effect.mapError((error) => {
           const constraint = violatedConstraint(error)
           return constraint === "evaluation_question_results.ordinal"
             ? storageError(
@@ -160,13 +163,27 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
         }))
       })
 
-    // One result alone needs no transaction of its own.
-    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>) =>
-      all.length === 1
-        ? save(all[0]!)
-        : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
-          Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
-        )
+    /**
+     * One statement for the whole batch: atomic by itself, and one pass through the SQL client
+     * instead of one per result. When SQLite refuses it, the results are saved again one by one
+     * in a transaction, which names the one at fault and rolls the others back.
+     */
+    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
+      if (all.length === 1) return save(all[0]!)
+      const rows: Array<ResultRow> = []
+      for (const result of all) {
+        const row = resultRow(result)
+        if (Either.isLeft(row)) return Effect.fail(storageError("ResultRepository.save", `data does not match the table's schema: ${row.left}`))
+        rows.push(row.right)
+      }
+      return upsert(rows).pipe(
+        Effect.asVoid,
+        Effect.catchTag("SqlError", () =>
+          sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
+            Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
+          ))
+      )
+    }
 
     const list = Effect.fn("ResultRepository.list")(
       (evaluationId: string, range?: { readonly offset: number; readonly limit: number }) =>
