@@ -107,7 +107,10 @@ export const usd = (x: number | null): string => {
 }
 
 /** 1234567 → "1,234,567". */
-export const int = (n: number) => n.toLocaleString("en-US")
+export const int = (n: number): string =>
+  // As toLocaleString("en-US") prints it, without loading ICU's locale data (about 25 ms, once
+  // per process, measured at the end of every run).
+  Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US")
 
 /** A Date as "2026-11-26 08:15" (local time). */
 export const timestamp = (d: Date | null): string => {
