@@ -9,14 +9,18 @@
  * `cachedData`, which this uses.
  *
  * How: the bundle is compiled as a CommonJS function with the cached bytecode of an earlier run
- * of the same command. When there was none, or V8 rejected it (another Node version or other V8
- * flags), the bytecode of everything the command compiled is saved as it exits successfully. The
- * cache lives in `$XDG_CACHE_HOME/ml-agents/code-cache` (else `~/.cache/...`), one file per
- * command, named by a hash of the bundle's contents (so a rebuilt CLI never meets bytecode of
- * another build) and the Node version; files of other builds are removed when a new one is
- * written. It is written to a temporary file and renamed, so concurrent runs never read half a
- * file. Any failure to read or write it only costs the speed-up. `NODE_DISABLE_COMPILE_CACHE=1`
- * (Node 22's own switch for its cache) turns it off.
+ * of the same command. When there was none, or V8 rejected it (other V8 flags, say), the bytecode
+ * of everything the command compiled is saved as it exits successfully. The cache lives in
+ * `$XDG_CACHE_HOME/ml-agents/code-cache` (else `~/.cache/...`), one file per command, named by
+ * the Node version and a hash of the bundle's contents, so a rebuilt CLI never meets bytecode of
+ * another build; a new file replaces the same Node version's files of other builds. It is
+ * written to a temporary file and renamed, so concurrent runs never read half a file.
+ *
+ * Trust: V8 checks a cache's version, flags and source length, not its contents, so bytecode it
+ * accepts runs as the user. The cache is therefore used only from a directory and a file that the
+ * user owns and nobody else can write to (the directory is made 0700, the files 0600). Failing
+ * to read or write it costs only the speed-up. `NODE_DISABLE_COMPILE_CACHE=1` (Node 22's own
+ * switch for its cache) turns it off.
  */
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -55,48 +59,83 @@ const commandKey = (argv: ReadonlyArray<string>): string => {
   return words.length === 0 ? "main" : words.join("-")
 }
 
-const cacheDisabled = (process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== ""
-const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "ml-agents", "code-cache")
-const build = createHash("sha1").update(bytes).update(process.version).update(process.arch).digest("hex").slice(0, 16)
-const cacheFile = path.join(cacheDir, `${build}-${commandKey(process.argv.slice(2))}.bin`)
+/** Owned by this user and writable by nobody else (where the platform has owners). */
+const ownedAndPrivate = (stats: fs.Stats): boolean =>
+  process.getuid === undefined || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0)
+
+interface Cache {
+  readonly dir: string
+  /** Files of this Node version and platform start with this; of this build, with `build`. */
+  readonly runtime: string
+  readonly build: string
+  readonly file: string
+}
+
+const cache: Cache | undefined = (() => {
+  if ((process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== "") return undefined
+  try {
+    const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "ml-agents", "code-cache")
+    const runtime = `${process.version}-${process.platform}-${process.arch}-`
+    const build = runtime + createHash("sha1").update(bytes).digest("hex").slice(0, 16)
+    return { dir, runtime, build, file: path.join(dir, `${build}-${commandKey(process.argv.slice(2))}.bin`) }
+  } catch {
+    // No home directory to put it in.
+    return undefined
+  }
+})()
 
 let cachedData: Buffer | undefined
-if (!cacheDisabled) {
+if (cache !== undefined) {
   try {
-    cachedData = fs.readFileSync(cacheFile)
+    if (ownedAndPrivate(fs.statSync(cache.dir)) && ownedAndPrivate(fs.statSync(cache.file))) {
+      cachedData = fs.readFileSync(cache.file)
+    } else {
+      debug(`not used (not owned by this user, or writable by others): ${cache.file}`)
+    }
   } catch {
     // No cache yet (or unreadable): compile from source.
   }
 }
 
 // Node's own CommonJS wrapper, on the bundle's first line so that line numbers stay the file's.
+// (USE_MAIN_CONTEXT_DEFAULT_LOADER exists from Node 20.12; plugins do not depend on it, see below.)
+const mainContextLoader: unknown = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } })
+  .constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
 const script = new vm.Script(
   `(function (exports, require, module, __filename, __dirname) {${bytes.toString("utf8")}\n})`,
   {
     filename: bundle,
     ...(cachedData === undefined ? {} : { cachedData }),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER
+    ...(mainContextLoader === undefined ? {} : { importModuleDynamically: mainContextLoader as never })
   }
 )
-debug(cachedData === undefined ? `no cache at ${cacheFile}` : script.cachedDataRejected === true ? `cache rejected: ${cacheFile}` : `cache used: ${cacheFile}`)
+if (cache !== undefined) {
+  debug(cachedData === undefined ? `no cache at ${cache.file}` : script.cachedDataRejected === true ? `cache rejected: ${cache.file}` : `cache used: ${cache.file}`)
+}
 
-// Agent plugins are ES modules, loaded with import(). Once the bundle comes from the cache, Node 20
-// no longer honours importModuleDynamically for it, so it imports through this module instead.
+// Agent plugins are ES modules, loaded with import(). Code compiled from a V8 code cache cannot
+// call import() itself on Node 20, so the program imports through this module instead.
 ;(globalThis as Record<symbol, unknown>)[Symbol.for("ml-agents/import")] = (specifier: string) => import(specifier)
 
-if (!cacheDisabled && (cachedData === undefined || script.cachedDataRejected === true)) {
+if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
   process.once("exit", (code) => {
     // Only a command that worked is worth caching for (a typo is rarely run twice).
     if (code !== 0) return
     try {
       const data = script.createCachedData()
-      fs.mkdirSync(cacheDir, { recursive: true })
-      const temporary = `${cacheFile}.${process.pid}.tmp`
-      fs.writeFileSync(temporary, data)
-      fs.renameSync(temporary, cacheFile)
-      debug(`cache written: ${cacheFile} (${data.length} bytes)`)
-      for (const name of fs.readdirSync(cacheDir)) {
-        if (!name.startsWith(build) && name.endsWith(".bin")) fs.rmSync(path.join(cacheDir, name), { force: true })
+      fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 })
+      if (!ownedAndPrivate(fs.statSync(cache.dir))) return
+      const temporary = `${cache.file}.${process.pid}.tmp`
+      fs.writeFileSync(temporary, data, { mode: 0o600 })
+      fs.renameSync(temporary, cache.file)
+      debug(`cache written: ${cache.file} (${data.length} bytes)`)
+      const now = Date.now()
+      for (const name of fs.readdirSync(cache.dir)) {
+        const full = path.join(cache.dir, name)
+        const otherBuild = name.startsWith(cache.runtime) && !name.startsWith(cache.build) && name.endsWith(".bin")
+        // A temporary file left by a process that died while writing it.
+        const leftOver = name.endsWith(".tmp") && now - fs.statSync(full).mtimeMs > 60_000
+        if (otherBuild || leftOver) fs.rmSync(full, { force: true })
       }
     } catch {
       // A read-only or full disk: the next start compiles from source again.

@@ -50,7 +50,7 @@ describe("code cache", () => {
     expect(first.said("no cache at")).toBe(true)
     expect(first.said("cache written")).toBe(true)
     expect(files()).toHaveLength(1)
-    expect(files()[0]).toMatch(/^[0-9a-f]{16}-help\.bin$/)
+    expect(files()[0]).toMatch(new RegExp(`^${process.version}-${process.platform}-${process.arch}-[0-9a-f]{16}-help\\.bin$`))
 
     const second = run(["--help"])
     expect(second.status, second.stderr).toBe(0)
@@ -80,12 +80,28 @@ describe("code cache", () => {
     expect(run(["--version"]).said("cache used")).toBe(true)
   })
 
-  it("removes the files of other builds when it writes", () => {
-    fs.mkdirSync(cacheDir, { recursive: true })
-    fs.writeFileSync(path.join(cacheDir, "0000000000000000-main.bin"), "old build")
+  it("replaces the files of other builds of the same Node when it writes, and keeps other Nodes'", () => {
+    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
+    const runtime = `${process.version}-${process.platform}-${process.arch}-`
+    fs.writeFileSync(path.join(cacheDir, `${runtime}0000000000000000-help.bin`), "old build")
+    fs.writeFileSync(path.join(cacheDir, "v99.0.0-linux-x64-0000000000000000-help.bin"), "another Node")
     expect(run(["--help"]).status).toBe(0)
-    expect(files()).toHaveLength(1)
-    expect(files()[0]).not.toMatch(/^0{16}/)
+    expect(files()).toHaveLength(2)
+    expect(files().some((f) => f.startsWith(`${runtime}0000`))).toBe(false)
+    expect(files()).toContain("v99.0.0-linux-x64-0000000000000000-help.bin")
+  })
+
+  it("is not used from a directory or file that others can write to", () => {
+    expect(run(["--help"]).status).toBe(0)
+    expect(run(["--help"]).said("cache used")).toBe(true)
+    fs.chmodSync(cacheDir, 0o777)
+    const shared = run(["--help"])
+    expect(shared.status).toBe(0)
+    expect(shared.said("not used")).toBe(true)
+    expect(shared.said("cache used")).toBe(false)
+    fs.chmodSync(cacheDir, 0o700)
+    fs.chmodSync(path.join(cacheDir, files()[0]!), 0o666)
+    expect(run(["--help"]).said("not used")).toBe(true)
   })
 
   it("is not written for a command that failed, nor when NODE_DISABLE_COMPILE_CACHE is set", () => {
