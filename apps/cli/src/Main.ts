@@ -78,7 +78,8 @@ const missingKeyClient: LlmClient.LlmClient.Service = (() => {
 })()
 
 const cacheDir = () =>
-  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ml-agents")
+  // An empty XDG_CACHE_HOME counts as unset, as the XDG spec says.
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "ml-agents")
 
 /** The agents that ship with the CLI. */
 export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThought.agent]
