@@ -17,7 +17,12 @@ const afterPendingIo: Effect.Effect<void> = Effect.async<void>((resume) => {
   return Effect.sync(() => clearImmediate(handle))
 })
 
-/** Starts the writer in the current scope; returns the function that hands it an item. */
+/**
+ * Starts the writer in the current scope; returns the function that hands it an item. Once taken
+ * from the queue, a batch is written and its callers told even if the scope is closing; items
+ * still queued when it closes are written by a finalizer, so that answers already received (and
+ * paid for) are kept even when their questions were interrupted.
+ */
 export const make = <A, E>(options: {
   readonly writeAll: (items: ReadonlyArray<A>) => Effect.Effect<void, E>
   readonly maxBatch: number
@@ -25,20 +30,27 @@ export const make = <A, E>(options: {
 }): Effect.Effect<(item: A) => Effect.Effect<void, E>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const pending = yield* Queue.unbounded<readonly [A, Deferred.Deferred<void, E>]>()
-    yield* Queue.take(pending).pipe(
-      Effect.tap(() => (options.linger() ? afterPendingIo : Effect.void)),
-      Effect.flatMap((first) =>
-        Queue.takeUpTo(pending, options.maxBatch - 1).pipe(Effect.map((rest) => [first, ...Chunk.toReadonlyArray(rest)]))
-      ),
-      Effect.flatMap((batch) =>
-        options.writeAll(batch.map(([item]) => item)).pipe(
-          Effect.exit,
-          Effect.flatMap((exit) => Effect.forEach(batch, ([, done]) => Deferred.done(done, exit), { discard: true }))
-        )
-      ),
-      Effect.forever,
-      Effect.forkScoped
+    const write = (batch: ReadonlyArray<readonly [A, Deferred.Deferred<void, E>]>) =>
+      Effect.suspend(() => options.writeAll(batch.map(([item]) => item))).pipe(
+        Effect.exit,
+        Effect.flatMap((exit) => Effect.forEach(batch, ([, done]) => Deferred.done(done, exit), { discard: true }))
+      )
+    // Added before the writer, so it runs after the writer has stopped (finalizers run in reverse).
+    yield* Effect.addFinalizer(() =>
+      Queue.takeAll(pending).pipe(
+        Effect.flatMap((rest) => (Chunk.isEmpty(rest) ? Effect.void : write(Chunk.toReadonlyArray(rest)))),
+        Effect.zipRight(Queue.shutdown(pending))
+      )
     )
+    yield* Effect.uninterruptibleMask((restore) =>
+      restore(Queue.take(pending)).pipe(
+        Effect.tap(() => (options.linger() ? afterPendingIo : Effect.void)),
+        Effect.flatMap((first) =>
+          Queue.takeUpTo(pending, options.maxBatch - 1).pipe(Effect.map((rest) => [first, ...Chunk.toReadonlyArray(rest)]))
+        ),
+        Effect.flatMap(write)
+      )
+    ).pipe(Effect.forever, Effect.forkScoped)
     return (item: A) =>
       Deferred.make<void, E>().pipe(
         Effect.tap((done) => Queue.offer(pending, [item, done] as const)),
