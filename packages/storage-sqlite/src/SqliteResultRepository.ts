@@ -165,8 +165,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
 
     /**
      * One statement for the whole batch: atomic by itself, and one pass through the SQL client
-     * instead of one per result. When SQLite refuses it, the results are saved again one by one
-     * in a transaction, which names the one at fault and rolls the others back.
+     * instead of one per result. When a constraint refuses it, the results are saved again one by
+     * one in a transaction, which names the one at fault and rolls the others back.
      */
     const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
       if (all.length === 1) return save(all[0]!)
@@ -178,10 +178,13 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       }
       return upsert(rows).pipe(
         Effect.asVoid,
-        Effect.catchTag("SqlError", () =>
-          sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
-            Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
-          ))
+        Effect.catchTag("SqlError", (error) =>
+          violatedConstraint(error) === undefined
+            // A locked or broken database: saving one by one would only wait for it again.
+            ? Effect.fail(toStorageError("ResultRepository.saveAll")(error))
+            : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
+              Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
+            ))
       )
     }
 
