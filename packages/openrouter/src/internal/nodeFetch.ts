@@ -1,6 +1,6 @@
 /**
  * The `fetch` the SDK uses by default: one request on `node:http`/`node:https` through a
- * keep-alive agent, its whole body read, answered as a standard `Response`.
+ * keep-alive agent, its whole body read, answered with a `Reply` that reads as a `Response`.
  *
  * Why not the global fetch: Node's fetch (undici) costs about a millisecond of CPU per request in
  * WHATWG streams, `Request` objects and signal plumbing, which at high concurrency made the HTTP
@@ -17,7 +17,9 @@
  * (and anyone else holding it as a `Response`) reads: `status`, `statusText`, `ok`, `url`,
  * `headers` (read-only: `get`, `has`, `forEach`, `entries`, `keys`, `values`), `text()`,
  * `json()`, `arrayBuffer()` and `blob()` (each once, as fetch allows), `body` (a stream, made
- * only if asked for) and `clone()`.
+ * only if asked for; once it is, the body is read from it only) and `clone()`. One visible
+ * difference: its headers are not a `Headers`, so the SDK's own debug log (`OPENAI_LOG=debug`)
+ * prints a reply's headers as `{}`.
  *
  * What it keeps of fetch's contract, as the SDK relies on it: an aborted signal rejects with an
  * `AbortError` (the SDK reads that as its timeout or a user abort); a network failure rejects
