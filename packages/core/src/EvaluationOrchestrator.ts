@@ -487,8 +487,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const limiter = yield* Throttle.makeLimiter(concurrency)
         // Results that finish together are written together; a question counts as done only once
         // its result is stored. Waiting for more is worth it only while others are in flight.
+        // Batches of up to 16: larger ones (100) saved no more time and raised the peak memory of
+        // a 50,000-question run from about 245 to 260-320 MB (measured).
         let inFlight = 0
-        const write = yield* GroupCommit.make({ writeAll: results.saveAll, maxBatch: 100, linger: () => inFlight > 1 })
+        const write = yield* GroupCommit.make({ writeAll: results.saveAll, maxBatch: 16, linger: () => inFlight > 1 })
         const processOne = (question: Question) =>
           limiter.withPlace(
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
