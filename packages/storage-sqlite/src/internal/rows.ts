@@ -279,6 +279,29 @@ const ResultRow = Schema.Struct({
   processed_at: Schema.Date
 })
 
+/** The columns that hold one of a result's values as it is (the others need encoding). */
+const plainColumns = (result: QuestionResult.EvaluationQuestionResult) => ({
+  evaluation_id: result.evaluationId,
+  question_id: result.questionId,
+  question_text: result.questionText,
+  expected_answer: result.expectedAnswer,
+  extracted_answer: result.extractedAnswer,
+  raw_output: result.rawOutput,
+  execution_time_ms: result.executionTimeMs,
+  error_category: result.error?.category ?? null,
+  prompt_tokens: result.usage.promptTokens,
+  completion_tokens: result.usage.completionTokens,
+  reasoning_tokens: result.usage.reasoningTokens,
+  total_tokens: result.usage.totalTokens,
+  cost_usd: result.costUsd,
+  llm_calls: result.llmCalls,
+  retries: result.retries,
+  cached_calls: result.cachedCalls,
+  outcome: result.outcome,
+  grader: result.grader,
+  grader_version: result.graderVersion
+})
+
 /** An `evaluation_question_results` row ⇄ EvaluationQuestionResult. */
 export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResult, ResultRow> = Schema.transform(
   ResultRow, Schema.typeSchema(QuestionResult.EvaluationQuestionResult), {
@@ -312,28 +335,10 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       processedAt: row.processed_at
     }, true),
   encode: (result) => ({
-    evaluation_id: result.evaluationId,
-    question_id: result.questionId,
-    question_text: result.questionText,
-    expected_answer: result.expectedAnswer,
-    extracted_answer: result.extractedAnswer,
-    raw_output: result.rawOutput,
+    ...plainColumns(result),
     is_correct: result.isCorrect,
-    execution_time_ms: result.executionTimeMs,
     reasoning_trace: result.reasoningTrace,
-    error_category: result.error?.category ?? null,
     error_json: result.error,
-    prompt_tokens: result.usage.promptTokens,
-    completion_tokens: result.usage.completionTokens,
-    reasoning_tokens: result.usage.reasoningTokens,
-    total_tokens: result.usage.totalTokens,
-    cost_usd: result.costUsd,
-    llm_calls: result.llmCalls,
-    retries: result.retries,
-    cached_calls: result.cachedCalls,
-    outcome: result.outcome,
-    grader: result.grader,
-    grader_version: result.graderVersion,
     calls: result.calls,
     processed_at: result.processedAt
   })
@@ -358,16 +363,9 @@ export const resultRow = (result: QuestionResult.EvaluationQuestionResult): Eith
   }
   const error = result.error
   return Either.right({
-    evaluation_id: result.evaluationId,
-    question_id: result.questionId,
-    question_text: result.questionText,
-    expected_answer: result.expectedAnswer,
-    extracted_answer: result.extractedAnswer,
-    raw_output: result.rawOutput,
+    ...plainColumns(result),
     is_correct: result.isCorrect ? 1 : 0,
-    execution_time_ms: result.executionTimeMs,
     reasoning_trace: trace,
-    error_category: error?.category ?? null,
     error_json: error === null
       ? null
       : JSON.stringify({
@@ -376,17 +374,6 @@ export const resultRow = (result: QuestionResult.EvaluationQuestionResult): Eith
         technicalDetails: error.technicalDetails,
         recoverable: error.recoverable
       }),
-    prompt_tokens: result.usage.promptTokens,
-    completion_tokens: result.usage.completionTokens,
-    reasoning_tokens: result.usage.reasoningTokens,
-    total_tokens: result.usage.totalTokens,
-    cost_usd: result.costUsd,
-    llm_calls: result.llmCalls,
-    retries: result.retries,
-    cached_calls: result.cachedCalls,
-    outcome: result.outcome,
-    grader: result.grader,
-    grader_version: result.graderVersion,
     calls: JSON.stringify(result.calls.map((call) => ({
       model: call.model,
       provider: call.provider,
