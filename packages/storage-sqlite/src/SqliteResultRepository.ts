@@ -146,9 +146,13 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
 
     // Untraced (a span costs about 20 µs) and without the Schema encode (see resultRow): this
     // runs for every question of a run.
+    const rowOf = (result: QuestionResult.EvaluationQuestionResult) =>
+      Either.mapLeft(resultRow(result), (problem) =>
+        storageError("ResultRepository.save", `data does not match the table's schema: ${problem}`))
+
     const save = (result: QuestionResult.EvaluationQuestionResult) =>
-      Either.match(resultRow(result), {
-        onLeft: (problem) => Effect.fail(storageError("ResultRepository.save", `data does not match the table's schema: ${problem}`)),
+      Either.match(rowOf(result), {
+        onLeft: Effect.fail,
         onRight: (row) => upsert([row]).pipe(Effect.asVoid, Effect.mapError((error) => {
           const constraint = violatedConstraint(error)
           return constraint === "evaluation_question_results.ordinal"
@@ -170,22 +174,20 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
      */
     const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
       if (all.length === 1) return save(all[0]!)
-      const rows: Array<ResultRow> = []
-      for (const result of all) {
-        const row = resultRow(result)
-        if (Either.isLeft(row)) return Effect.fail(storageError("ResultRepository.save", `data does not match the table's schema: ${row.left}`))
-        rows.push(row.right)
-      }
-      return upsert(rows).pipe(
-        Effect.asVoid,
-        Effect.catchTag("SqlError", (error) =>
-          violatedConstraint(error) === undefined
-            // A locked or broken database: saving one by one would only wait for it again.
-            ? Effect.fail(toStorageError("ResultRepository.saveAll")(error))
-            : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
-              Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
-            ))
-      )
+      return Either.match(Either.all(all.map(rowOf)), {
+        onLeft: Effect.fail,
+        onRight: (rows) =>
+          upsert(rows).pipe(
+            Effect.asVoid,
+            Effect.catchTag("SqlError", (error) =>
+              violatedConstraint(error) === undefined
+                // A locked or broken database: saving one by one would only wait for it again.
+                ? Effect.fail(toStorageError("ResultRepository.saveAll")(error))
+                : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
+                  Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
+                ))
+          )
+      })
     }
 
     const list = Effect.fn("ResultRepository.list")(
