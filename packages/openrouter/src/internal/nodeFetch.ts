@@ -154,8 +154,12 @@ export class Reply {
     if (this.#stream === undefined) this.#stream = this.#body === null ? null : new Response(this.#body).body
     return this.#stream
   }
+  /** Read already, or handed out as a stream. */
+  get #consumed(): boolean {
+    return this.#used || (this.#stream ?? null) !== null
+  }
   #take(): Buffer | null {
-    if (this.#used || (this.#stream ?? null) !== null) throw new TypeError("Body is unusable: Body has already been read")
+    if (this.#consumed) throw new TypeError("Body is unusable: Body has already been read")
     this.#used = this.#body !== null
     return this.#body
   }
@@ -176,7 +180,7 @@ export class Reply {
     return this.#read((bytes) => new Blob(bytes === null ? [] : [bytes], { type: this.headers.get("content-type") ?? "" }))
   }
   clone(): Reply {
-    if (this.#used || (this.#stream ?? null) !== null) throw new TypeError("Response.clone: Body has already been consumed.")
+    if (this.#consumed) throw new TypeError("Response.clone: Body has already been consumed.")
     return new Reply(this.status, this.statusText, this.headers, this.#body, this.url)
   }
   #read<A>(f: (bytes: Buffer | null) => A): Promise<A> {
