@@ -485,13 +485,27 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
         const limiter = yield* Throttle.makeLimiter(concurrency)
-        // Results that finish together are written together; a question counts as done only once
-        // its result is stored. Waiting for more is worth it only while others are in flight.
-        // Batches of up to 16: larger ones (100) saved no more time and raised the peak memory of
-        // a 50,000-question run from about 245 to 260-320 MB (measured).
-        let inFlight = 0
-        const write = yield* GroupCommit.make({ writeAll: results.saveAll, maxBatch: 16, linger: () => inFlight > 1 })
-        const processOne = (question: Question) =>
+        const stored = (batch: ReadonlyArray<EvaluationQuestionResult>) =>
+          Effect.forEach(batch, (result) => {
+            done++
+            if (result.isCorrect) correct++
+            if (result.error !== null) errors++
+            const onProgress = options.onProgress
+            return onProgress === undefined ? Effect.void : limiter.state.pipe(
+              Effect.flatMap((state) =>
+                onProgress({
+                  total,
+                  done,
+                  resumed: answered.size - retried.size,
+                  correct,
+                  errors,
+                  last: result,
+                  concurrency: state
+                })
+              )
+            )
+          }, { discard: true })
+        const processOne = (question: Question, submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) =>
           limiter.withPlace(
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
               overBudget()
@@ -499,7 +513,12 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
             )
           ).pipe(
-            Effect.tap(write),
+            Effect.flatMap((result) => {
+              // Counted as spent at once (the budget covers answers on their way to the disk);
+              // counted as done once stored.
+              spent += result.costUsd ?? 0
+              return submit(result).pipe(Effect.as(result))
+            }),
             Effect.tap((result) =>
               result.error === null
                 // Annotating a log costs even when its level is off; this one is for every question.
@@ -521,49 +540,36 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                     reason: result.error.description
                   })
                 )
-            ),
-            Effect.tap((result) => {
-              done++
-              spent += result.costUsd ?? 0
-              if (result.isCorrect) correct++
-              if (result.error !== null) errors++
-              const onProgress = options.onProgress
-              return onProgress === undefined ? Effect.void : limiter.state.pipe(
-                Effect.flatMap((state) =>
-                  onProgress({
-                    total,
-                    done,
-                    resumed: answered.size - retried.size,
-                    correct,
-                    errors,
-                    last: result,
-                    concurrency: state
-                  })
-                )
-              )
-            })
+            )
           )
         // The questions to do are streamed from storage into a small queue, and a pool of
         // `concurrency` workers takes them until a worker finds the end (null); the limiter lowers
         // how many are in flight under 429s. So the run holds a few chunks of questions, not the
         // benchmark. (Not Effect.forEach over the questions either: it keeps every item's exit, and
-        // so every result, until the end.)
+        // so every result, until the end.) A worker hands each result to the writer and goes on
+        // to its next question while the result is committed: batches of up to 16 (larger ones,
+        // of 100, saved no time and raised the peak memory of a 50,000-question run from about 245
+        // to 260-320 MB, measured), and at most `concurrency` results waiting.
         const workers = Math.max(1, Math.min(concurrency, remaining))
         const queue = yield* Queue.bounded<Question | null>(Math.max(64, 2 * concurrency))
         const producer = Stream.runForEach(
           benchmarks.streamQuestions(benchmark.id).pipe(Stream.filter(isTodo)),
           (question) => Queue.offer(queue, question)
         ).pipe(Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null))))
-        const worker = Effect.gen(function*() {
-          for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
-            inFlight++
-            yield* Effect.ensuring(processOne(question), Effect.sync(() => inFlight--))
-          }
-        })
-        const processAll = Effect.all([producer, ...Array.from({ length: workers }, () => worker)], {
-          concurrency: "unbounded",
-          discard: true
-        }).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
+        const worker = (submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) =>
+          Effect.gen(function*() {
+            for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
+              yield* processOne(question, submit)
+            }
+          })
+        const processAll = GroupCommit.run(
+          { writeAll: results.saveAll, written: stored, maxBatch: 16, capacity: Math.max(16, concurrency) },
+          (submit) =>
+            Effect.all([producer, ...Array.from({ length: workers }, () => worker(submit))], {
+              concurrency: "unbounded",
+              discard: true
+            })
+        ).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
 
         yield* processAll.pipe(
           Effect.onInterrupt(() =>

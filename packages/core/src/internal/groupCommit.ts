@@ -1,59 +1,95 @@
 /**
- * Group commit: results that finish while a write is under way, or in the same turn of the event
- * loop, are written together (one transaction, so one sync to disk, instead of one each), and
- * each caller resumes only once its own item is stored, or fails with its write's error.
+ * Group commit, off the critical path: the work hands each finished item to one writer and goes
+ * straight on (to its next model call), and the writer stores what has been handed in, together
+ * (one transaction, so one sync to disk, instead of one each).
  *
- * A durable commit waits for the disk (SQLite's synchronous=FULL), blocking the event loop; at
- * high concurrency replies pile up meanwhile, and writing them together amortises that wait.
- * Before a write, the writer lets the replies already received be processed (one setImmediate),
- * but only when `linger` says other items may come: a lone question is written at once.
+ * A durable commit waits for the disk (SQLite's synchronous=FULL) and blocks the event loop. Before
+ * each write, the writer therefore lets the work already due run first (one setImmediate): the next
+ * request is on the wire before the disk is waited for, and at high concurrency the replies that
+ * arrived meanwhile join the batch. An item counts as stored (`written`) only once its write is
+ * committed. A hard kill loses only what was in flight: the questions being asked and the items
+ * handed in but not yet committed (a few milliseconds' worth).
  * @internal
  */
-import { Chunk, Deferred, Effect, Queue, type Scope } from "effect"
+import { Cause, Effect, Fiber, Queue } from "effect"
 
-/** Lets the I/O callbacks already due run first (setImmediate runs after the poll phase). */
+/** Lets the I/O callbacks and microtasks already due run first (setImmediate runs after the poll phase). */
 const afterPendingIo: Effect.Effect<void> = Effect.async<void>((resume) => {
   const handle = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(handle))
 })
 
+const End: unique symbol = Symbol("End")
+
 /**
- * Starts the writer in the current scope; returns the function that hands it an item. Once taken
- * from the queue, a batch is written and its callers told even if the scope is closing; items
- * still queued when it closes are written by a finalizer, so that answers already received (and
- * paid for) are kept even when their questions were interrupted.
+ * Runs `work` with a writer beside it; `work` hands items in with `submit`, which waits only while
+ * `capacity` items already wait to be written. Ends once `work` has ended and everything it handed
+ * in is written, with `work`'s value. A write that fails stops `work` (interrupted) and fails the
+ * whole with its error; `work` failing or being interrupted stops the writer after its current
+ * batch, and what is still waiting is written before this ends, so that answers already received
+ * (and paid for) are kept however the work ends.
  */
-export const make = <A, E>(options: {
-  readonly writeAll: (items: ReadonlyArray<A>) => Effect.Effect<void, E>
-  readonly maxBatch: number
-  readonly linger: () => boolean
-}): Effect.Effect<(item: A) => Effect.Effect<void, E>, never, Scope.Scope> =>
+export const run = <A, E, X, E2, R>(
+  options: {
+    readonly writeAll: (items: ReadonlyArray<A>) => Effect.Effect<void, E>
+    /** Called with each batch once it is committed. */
+    readonly written: (items: ReadonlyArray<A>) => Effect.Effect<void>
+    readonly maxBatch: number
+    readonly capacity: number
+  },
+  work: (submit: (item: A) => Effect.Effect<void>) => Effect.Effect<X, E2, R>
+): Effect.Effect<X, E | E2, R> =>
   Effect.gen(function*() {
-    const pending = yield* Queue.unbounded<readonly [A, Deferred.Deferred<void, E>]>()
-    const write = (batch: ReadonlyArray<readonly [A, Deferred.Deferred<void, E>]>) =>
-      Effect.suspend(() => options.writeAll(batch.map(([item]) => item))).pipe(
-        Effect.exit,
-        Effect.flatMap((exit) => Effect.forEach(batch, ([, done]) => Deferred.done(done, exit), { discard: true }))
-      )
-    // Added before the writer, so it runs after the writer has stopped (finalizers run in reverse).
-    yield* Effect.addFinalizer(() =>
-      Queue.takeAll(pending).pipe(
-        Effect.flatMap((rest) => (Chunk.isEmpty(rest) ? Effect.void : write(Chunk.toReadonlyArray(rest)))),
-        Effect.zipRight(Queue.shutdown(pending))
+    const pending = yield* Queue.bounded<A | typeof End>(Math.max(1, options.capacity))
+    const write = (items: ReadonlyArray<A>) =>
+      Effect.suspend(() => options.writeAll(items)).pipe(Effect.zipRight(options.written(items)))
+    // One batch: once its first item is taken it is written, even if the writer is being stopped.
+    // Resolves to whether the end of the work was seen.
+    const batch: Effect.Effect<boolean, E> = Effect.uninterruptibleMask((restore) =>
+      restore(Queue.take(pending)).pipe(
+        Effect.flatMap((first) =>
+          first === End ? Effect.succeed(true) : afterPendingIo.pipe(
+            Effect.zipRight(Queue.takeUpTo(pending, options.maxBatch - 1)),
+            Effect.flatMap((rest) => {
+              const items: Array<A> = [first]
+              let end = false
+              for (const item of rest) {
+                if (item === End) end = true
+                else items.push(item)
+              }
+              return write(items).pipe(Effect.as(end))
+            })
+          )
+        )
       )
     )
-    yield* Effect.uninterruptibleMask((restore) =>
-      restore(Queue.take(pending)).pipe(
-        Effect.tap(() => (options.linger() ? afterPendingIo : Effect.void)),
-        Effect.flatMap((first) =>
-          Queue.takeUpTo(pending, options.maxBatch - 1).pipe(Effect.map((rest) => [first, ...Chunk.toReadonlyArray(rest)]))
-        ),
-        Effect.flatMap(write)
+    const writer: Effect.Effect<void, E> = batch.pipe(Effect.flatMap((end) => (end ? Effect.void : writer)))
+    const submit = (item: A) => Queue.offer(pending, item)
+    // Runs once the work and the writer have both stopped: nothing can be handed in any more.
+    const rest = Queue.takeAll(pending).pipe(
+      Effect.flatMap((chunk) => {
+        const items = Array.from(chunk).filter((item): item is A => item !== End)
+        const batches = Array.from({ length: Math.ceil(items.length / options.maxBatch) }, (_, i) =>
+          items.slice(i * options.maxBatch, (i + 1) * options.maxBatch))
+        return Effect.forEach(batches, write, { discard: true })
+      }),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("results received could not be stored", cause)
       )
-    ).pipe(Effect.forever, Effect.forkScoped)
-    return (item: A) =>
-      Deferred.make<void, E>().pipe(
-        Effect.tap((done) => Queue.offer(pending, [item, done] as const)),
-        Effect.flatMap(Deferred.await)
+    )
+    return yield* Effect.uninterruptibleMask((restore) =>
+      Effect.fork(restore(writer)).pipe(
+        Effect.flatMap((fiber) =>
+          restore(
+            Effect.all([
+              work(submit).pipe(Effect.tap(() => Queue.offer(pending, End))),
+              Fiber.join(fiber)
+            ], { concurrency: "unbounded" })
+          ).pipe(
+            Effect.map(([value]) => value),
+            Effect.ensuring(Fiber.interrupt(fiber).pipe(Effect.zipRight(rest)))
+          )
+        )
       )
+    )
   })
