@@ -17,6 +17,7 @@ import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import * as AnswerKind from "./AnswerKind.js"
 import * as Grading from "./Grading.js"
+import * as Deadlines from "./internal/deadlines.js"
 import * as GroupCommit from "./internal/groupCommit.js"
 import * as Ids from "./Ids.js"
 import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
@@ -152,6 +153,12 @@ export interface RunOutcome {
   readonly results: EvaluationResults
 }
 
+/** The time allowed for each question of a run (QUESTION_TIMEOUT), and how to say it. */
+interface QuestionLimit {
+  readonly within: Effect.Effect.Success<ReturnType<typeof Deadlines.make>>
+  readonly text: string
+}
+
 /** The record of a call that succeeded (or was answered from the cache). */
 const callOf = (reply: ChatResponse): ModelCall => ({
   model: reply.model,
@@ -265,7 +272,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         agent: Agent.Agent<any>,
         parameters: unknown,
         question: Question,
-        questionTimeout: Duration.DurationInput | undefined,
+        limit: QuestionLimit | undefined,
         cache: ResponseCache.ResponseCache.Service | undefined,
         kind: AnswerKind.AnswerKind
       ) =>
@@ -312,16 +319,11 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             modelParameters: evaluation.agentConfig.modelParameters,
             parameters
           }).pipe(Effect.provideService(LlmClient, metered))
-          const timed = questionTimeout === undefined ? solved : solved.pipe(
-            Effect.timeoutFail({
-              duration: questionTimeout,
-              onTimeout: () =>
-                new Agent.AgentError({
-                  category: "network_timeout",
-                  message: `the question took longer than the ${Duration.format(questionTimeout)} allowed (QUESTION_TIMEOUT)`
-                })
-            })
-          )
+          const timed = limit === undefined ? solved : limit.within(solved, () =>
+            new Agent.AgentError({
+              category: "network_timeout",
+              message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
+            }))
           const outcome = yield* timed.pipe(
             Effect.flatMap((output) => {
               const problem = malformed(output)
@@ -485,6 +487,11 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
         const limiter = yield* Throttle.makeLimiter(concurrency)
+        const questionTimeout = options.questionTimeout
+        const limit: QuestionLimit | undefined = questionTimeout === undefined ? undefined : {
+          within: yield* Deadlines.make(Duration.toMillis(questionTimeout)),
+          text: Duration.format(questionTimeout)
+        }
         const stored = (batch: ReadonlyArray<EvaluationQuestionResult>) =>
           Effect.forEach(batch, (result) => {
             done++
@@ -510,7 +517,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
               overBudget()
                 ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
-                : solveOne(running, agent, parameters, question, options.questionTimeout, options.cache, kind)
+                : solveOne(running, agent, parameters, question, limit, options.cache, kind)
             )
           ).pipe(
             Effect.flatMap((result) => {

@@ -1,0 +1,73 @@
+/**
+ * Time limits for a run's questions, kept by one watchdog fiber instead of a race per question.
+ *
+ * `Effect.timeoutFail` races the effect against a sleep: two fibers and a timer for every question,
+ * which at high concurrency was a tenth of a run's CPU (measured). Here a limited effect runs in one
+ * fiber of its own, listed with its deadline; every question has the same limit, so the list is in
+ * deadline order, and the watchdog sleeps (on the Clock, so TestClock drives it) until the first
+ * deadline, interrupts what has outlived it, and sleeps again.
+ * @internal
+ */
+import { Clock, Effect, Exit, Fiber, type Scope } from "effect"
+
+interface Entry {
+  readonly deadline: number
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  timedOut: boolean
+}
+
+/**
+ * Starts the watchdog in the current scope; returns the function that runs an effect within
+ * `limitMs`, or fails with `onTimeout()` once it has outlived it (the effect is interrupted).
+ */
+export const make = (limitMs: number): Effect.Effect<
+  <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>,
+  never,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    // Insertion order is deadline order: every entry has the same limit.
+    const running = new Set<Entry>()
+    const watchdog: Effect.Effect<never> = Effect.suspend(() => {
+      const first = running.values().next()
+      return first.done ? Effect.sleep(limitMs) : Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) => Effect.sleep(Math.max(0, first.value.deadline - now)))
+      )
+    }).pipe(
+      Effect.zipRight(Clock.currentTimeMillis),
+      Effect.flatMap((now) => {
+        const due: Array<Entry> = []
+        for (const entry of running) {
+          if (entry.deadline > now) break
+          if (!entry.timedOut) {
+            entry.timedOut = true
+            due.push(entry)
+          }
+        }
+        return Effect.forEach(due, (entry) => Fiber.interruptFork(entry.fiber), { discard: true })
+      }),
+      Effect.forever
+    )
+    yield* Effect.forkScoped(watchdog)
+    return <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2): Effect.Effect<A, E | E2, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.fork(restore(effect)).pipe(
+          Effect.flatMap((fiber) =>
+            Clock.currentTimeMillis.pipe(
+              Effect.flatMap((now) => {
+                const entry: Entry = { deadline: now + limitMs, fiber, timedOut: false }
+                running.add(entry)
+                return restore(Fiber.await(fiber)).pipe(
+                  // Interrupted from outside (Ctrl+C): the effect stops too.
+                  Effect.onInterrupt(() => Fiber.interrupt(fiber)),
+                  Effect.ensuring(Effect.sync(() => running.delete(entry))),
+                  Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
+                    entry.timedOut && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
+                  )
+                )
+              })
+            )
+          )
+        )
+      )
+  })
