@@ -8,7 +8,7 @@ import * as SqlSchema from "@effect/sql/SqlSchema"
 import { type Benchmark, BenchmarkRepository, type StorageError } from "@ml-agents/core"
 import { Array as Arr, Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
-import { BenchmarkFromRow, QuestionFromRow, QuestionInsertRow } from "./internal/rows.js"
+import { BenchmarkFromRow, QuestionFromRow, questionFromRowFast, QuestionInsertRow } from "./internal/rows.js"
 
 /**
  * Bound parameters per statement. 999 is the lowest limit any SQLite build has had
@@ -75,7 +75,8 @@ export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service
       Effect.gen(function*() {
         const rows = yield* sql<{ readonly ordinal: number }>`SELECT ordinal, id, text, expected_answer, metadata
           FROM questions WHERE benchmark_id = ${benchmarkId} AND ordinal > ${after} ORDER BY ordinal LIMIT ${QUESTION_CHUNK}`
-        const questions = yield* decodeQuestions(rows)
+        const fast = rows.map(questionFromRowFast)
+        const questions = fast.every((q) => q !== undefined) ? fast : yield* decodeQuestions(rows)
         const next = rows.length < QUESTION_CHUNK ? Option.none() : Option.some(rows[rows.length - 1]!.ordinal)
         return [Chunk.unsafeFromArray(questions as Array<Benchmark.Question>), next] as const
       }).pipe(Effect.mapError(toStorageError("BenchmarkRepository.streamQuestions")))

@@ -5,7 +5,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Benchmark, BenchmarkRepository } from "@ml-agents/core"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
+import { QuestionFromRow, questionFromRowFast } from "../src/internal/rows.js"
 import { at, benchmark, questions, withDatabase } from "./fixtures.js"
 
 const Repo = BenchmarkRepository.BenchmarkRepository
@@ -55,6 +56,39 @@ describe("SqliteBenchmarkRepository", () => {
       assert.deepStrictEqual(streamed, many)
       assert.deepStrictEqual(streamed, yield* repo.questions("bench_many"))
       assert.strictEqual(Chunk.size(yield* Stream.runCollect(repo.streamQuestions("bench_none"))), 0)
+    })))
+
+  it("the hand-checked question decoder agrees with the schema, and refuses what the schema refuses", () => {
+    const good = [
+      { id: "q1", text: "What is 2+2?", expected_answer: "4", metadata: "{}" },
+      { id: "z", text: "ünïcödé \"quoted\"\nline", expected_answer: "", metadata: '{"category":"math","source":"x"}' }
+    ]
+    for (const row of good) {
+      assert.deepStrictEqual(questionFromRowFast(row), Schema.decodeUnknownSync(QuestionFromRow)(row))
+    }
+    const bad = [
+      { id: null, text: "t", expected_answer: "a", metadata: "{}" },
+      { id: "q", text: "t", expected_answer: 4, metadata: "{}" },
+      { id: "q", text: "t", expected_answer: "a", metadata: "not json" },
+      { id: "q", text: "t", expected_answer: "a", metadata: '{"n":1}' },
+      { id: "q", text: "t", expected_answer: "a", metadata: "[]" },
+      null
+    ]
+    for (const row of bad) {
+      assert.isUndefined(questionFromRowFast(row))
+      assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(QuestionFromRow)(row)))
+    }
+  })
+
+  it.scoped("a corrupted question row stops the stream with the schema's StorageError", () =>
+    withDatabase(Effect.gen(function*() {
+      const repo = yield* BenchmarkRepository.BenchmarkRepository
+      yield* repo.create(benchmark("BAD", 3), questions(3))
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`UPDATE questions SET metadata = 'not json' WHERE ordinal = 1`
+      const error = yield* Effect.flip(Stream.runCollect(repo.streamQuestions("bench_bad")))
+      assert.strictEqual(error._tag, "StorageError")
+      assert.include(error.message, "data does not match the table's schema")
     })))
 
   it.scoped("finds nothing for unknown names and ids", () =>
