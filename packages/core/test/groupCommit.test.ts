@@ -153,6 +153,30 @@ describe("GroupCommit", () => {
       assert.deepStrictEqual(batches, [[1], [2, 3]])
     })))
 
+  it.live("a result whose hand-in waits on a full queue when the run is interrupted is still written", () =>
+    withSlowFirstWrite(({ batches, gate, started, writeAll }) => Effect.gen(function*() {
+      const blocked = yield* Deferred.make<void>()
+      const running = yield* GroupCommit.run(
+        { writeAll, written: () => Effect.void, maxBatch: 10, capacity: 1 },
+        (submit) =>
+          Effect.gen(function*() {
+            yield* submit(1)
+            yield* Deferred.await(started)
+            yield* submit(2)
+            // The queue holds 2: handing in 3 waits.
+            yield* Effect.zipRight(Deferred.succeed(blocked, undefined), submit(3))
+            return yield* Effect.never
+          })
+      ).pipe(Effect.fork)
+      yield* Deferred.await(blocked)
+      yield* settle
+      const stopping = yield* Effect.fork(Fiber.interrupt(running))
+      yield* settle
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(stopping)
+      assert.deepStrictEqual(batches, [[1], [2, 3]])
+    })))
+
   it.live("a failed write stops the work and fails the whole with the write's error", () =>
     Effect.gen(function*() {
       let interrupted = false

@@ -26,19 +26,29 @@ export const make = (limitMs: number): Effect.Effect<
   Scope.Scope
 > =>
   Effect.gen(function*() {
+    // Monotonic milliseconds (the wall clock can step); TestClock drives them too.
+    const now = Clock.currentTimeNanos.pipe(Effect.map((nanos) => Number(nanos / 1_000_000n)))
     // Insertion order is deadline order: every entry has the same limit.
     const running = new Set<Entry>()
     const watchdog: Effect.Effect<never> = Effect.suspend(() => {
-      const first = running.values().next()
-      return first.done ? Effect.sleep(limitMs) : Clock.currentTimeMillis.pipe(
-        Effect.flatMap((now) => Effect.sleep(Math.max(0, first.value.deadline - now)))
+      // The first entry still to watch: one already interrupted stays listed until it has stopped.
+      let first: Entry | undefined
+      for (const entry of running) {
+        if (!entry.timedOut) {
+          first = entry
+          break
+        }
+      }
+      const next = first
+      return next === undefined ? Effect.sleep(limitMs) : now.pipe(
+        Effect.flatMap((at) => Effect.sleep(Math.max(0, next.deadline - at)))
       )
     }).pipe(
-      Effect.zipRight(Clock.currentTimeMillis),
-      Effect.flatMap((now) => {
+      Effect.zipRight(now),
+      Effect.flatMap((at) => {
         const due: Array<Entry> = []
         for (const entry of running) {
-          if (entry.deadline > now) break
+          if (entry.deadline > at) break
           if (!entry.timedOut) {
             entry.timedOut = true
             due.push(entry)
@@ -53,9 +63,9 @@ export const make = (limitMs: number): Effect.Effect<
       Effect.uninterruptibleMask((restore) =>
         Effect.fork(restore(effect)).pipe(
           Effect.flatMap((fiber) =>
-            Clock.currentTimeMillis.pipe(
-              Effect.flatMap((now) => {
-                const entry: Entry = { deadline: now + limitMs, fiber, timedOut: false }
+            now.pipe(
+              Effect.flatMap((at) => {
+                const entry: Entry = { deadline: at + limitMs, fiber, timedOut: false }
                 running.add(entry)
                 return restore(Fiber.await(fiber)).pipe(
                   // Interrupted from outside (Ctrl+C): the effect stops too.

@@ -11,7 +11,7 @@
  * handed in but not yet committed (a few milliseconds' worth).
  * @internal
  */
-import { Cause, Effect, Fiber, Queue } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Queue } from "effect"
 
 /** Lets the I/O callbacks and microtasks already due run first (setImmediate runs after the poll phase). */
 const afterPendingIo: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -64,19 +64,32 @@ export const run = <A, E, X, E2, R>(
       )
     )
     const writer: Effect.Effect<void, E> = batch.pipe(Effect.flatMap((end) => (end ? Effect.void : writer)))
-    const submit = (item: A) => Queue.offer(pending, item)
+    // A result whose hand-in was cut short (the run stopping while the queue was full) is not in
+    // the queue: it is kept here, and written with what is still queued.
+    const cutShort: Array<A> = []
+    const submit = (item: A) => Queue.offer(pending, item).pipe(Effect.onInterrupt(() => Effect.sync(() => cutShort.push(item))))
+    const notStored = (cause: Cause.Cause<unknown>) =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("results received could not be stored", cause)
     // Runs once the work and the writer have both stopped: nothing can be handed in any more.
     const rest = Queue.takeAll(pending).pipe(
       Effect.flatMap((chunk) => {
-        const items = Array.from(chunk).filter((item): item is A => item !== End)
+        const items = [...Array.from(chunk).filter((item): item is A => item !== End), ...cutShort]
         const batches = Array.from({ length: Math.ceil(items.length / options.maxBatch) }, (_, i) =>
           items.slice(i * options.maxBatch, (i + 1) * options.maxBatch))
         return Effect.forEach(batches, write, { discard: true })
       }),
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("results received could not be stored", cause)
-      )
+      Effect.catchAllCause(notStored)
     )
+    // Stopping the writer lets it finish the batch it has taken; if that write fails, say so. (A
+    // writer that had already ended is not stopped: its failure is the whole's failure.)
+    const stopWriter = (fiber: Fiber.RuntimeFiber<void, E>) =>
+      Fiber.poll(fiber).pipe(
+        Effect.flatMap((ended) =>
+          Option.isSome(ended) ? Effect.void : Fiber.interrupt(fiber).pipe(
+            Effect.flatMap((exit) => (Exit.isFailure(exit) ? notStored(exit.cause) : Effect.void))
+          )
+        )
+      )
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.fork(restore(writer)).pipe(
         Effect.flatMap((fiber) =>
@@ -87,7 +100,7 @@ export const run = <A, E, X, E2, R>(
             ], { concurrency: "unbounded" })
           ).pipe(
             Effect.map(([value]) => value),
-            Effect.ensuring(Fiber.interrupt(fiber).pipe(Effect.zipRight(rest)))
+            Effect.ensuring(stopWriter(fiber).pipe(Effect.zipRight(rest)))
           )
         )
       )
