@@ -155,7 +155,7 @@ export interface RunOutcome {
 
 /** The time allowed for each question of a run (QUESTION_TIMEOUT), and how to say it. */
 interface QuestionLimit {
-  readonly within: Effect.Effect.Success<ReturnType<typeof Deadlines.make>>
+  readonly within: Deadlines.Within
   readonly text: string
 }
 
@@ -556,7 +556,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         // so every result, until the end.) A worker hands each result to the writer and goes on
         // to its next question while the result is committed: batches of up to 16 (larger ones,
         // of 100, saved no time and raised the peak memory of a 50,000-question run from about 245
-        // to 260-320 MB, measured), and at most `concurrency` results waiting.
+        // to 260-320 MB, measured), and at most max(16, concurrency) results waiting.
         const workers = Math.max(1, Math.min(concurrency, remaining))
         const queue = yield* Queue.bounded<Question | null>(Math.max(64, 2 * concurrency))
         const producer = Stream.runForEach(

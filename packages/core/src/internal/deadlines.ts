@@ -16,15 +16,11 @@ interface Entry {
   timedOut: boolean
 }
 
-/**
- * Starts the watchdog in the current scope; returns the function that runs an effect within
- * `limitMs`, or fails with `onTimeout()` once it has outlived it (the effect is interrupted).
- */
-export const make = (limitMs: number): Effect.Effect<
-  <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>,
-  never,
-  Scope.Scope
-> =>
+/** Runs an effect within the limit, or fails with `onTimeout()` once it has outlived it (the effect is interrupted). */
+export type Within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>
+
+/** Starts the watchdog in the current scope; returns the function that runs an effect within `limitMs`. */
+export const make = (limitMs: number): Effect.Effect<Within, never, Scope.Scope> =>
   Effect.gen(function*() {
     // Monotonic milliseconds (the wall clock can step); TestClock drives them too.
     const now = Clock.currentTimeNanos.pipe(Effect.map((nanos) => Number(nanos / 1_000_000n)))

@@ -11,7 +11,7 @@
  * handed in but not yet committed (a few milliseconds' worth).
  * @internal
  */
-import { Cause, Effect, Exit, Fiber, Option, Queue } from "effect"
+import { Array as Arr, Cause, Effect, Exit, Fiber, Option, Queue } from "effect"
 
 /** Lets the I/O callbacks and microtasks already due run first (setImmediate runs after the poll phase). */
 const afterPendingIo: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -74,9 +74,7 @@ export const run = <A, E, X, E2, R>(
     const rest = Queue.takeAll(pending).pipe(
       Effect.flatMap((chunk) => {
         const items = [...Array.from(chunk).filter((item): item is A => item !== End), ...cutShort]
-        const batches = Array.from({ length: Math.ceil(items.length / options.maxBatch) }, (_, i) =>
-          items.slice(i * options.maxBatch, (i + 1) * options.maxBatch))
-        return Effect.forEach(batches, write, { discard: true })
+        return Effect.forEach(Arr.chunksOf(items, options.maxBatch), write, { discard: true })
       }),
       Effect.catchAllCause(notStored)
     )
