@@ -72,9 +72,16 @@ const usage = (stderr) => {
 }
 const TIME_FORMAT = "__RSS_KB=%M __CPU=%U+%S"
 
-/** Runs the CLI (asynchronously, timing it); returns stdout, elapsed ms, and peak RSS and CPU when measurable. */
+/** Unix time in ms from the high-resolution clock: comparable with the simulator's chatWindow. */
+const unixMs = () => performance.timeOrigin + performance.now()
+
+/**
+ * Runs the CLI (asynchronously, timing it); returns stdout, elapsed ms, its start and end in
+ * unixMs, and peak RSS and CPU when measurable.
+ */
 const ml = (env, argv, { rss = false } = {}) =>
   new Promise((resolve) => {
+    const startedAt = unixMs()
     const started = performance.now()
     rss = rss && timed
     const command = rss ? "/usr/bin/time" : process.execPath
@@ -86,11 +93,12 @@ const ml = (env, argv, { rss = false } = {}) =>
     child.stderr.on("data", (c) => (stderr += c))
     child.on("close", (code) => {
       const ms = performance.now() - started
+      const endedAt = unixMs()
       if (code !== 0) {
         console.error(`ml-agents ${argv.join(" ")} exited with ${code}\n${stderr}`)
         process.exit(1)
       }
-      resolve({ stdout, ms, ...usage(stderr) })
+      resolve({ stdout, ms, startedAt, endedAt, ...usage(stderr) })
     })
   })
 
@@ -153,6 +161,14 @@ if (wanted("overhead")) {
   const env = envFor(sim.url, db)
   await ml(env, ["benchmark", "import", csv, "--name", "OVERHEAD"])
   const rows = [["C", "ours (median)", "floor (median)", "floor's loop alone", "ideal N·L/C", "efficiency", "ours / floor", "CPU/q ours", "CPU/q floor"]]
+  // Where each process's time goes, from the simulator's clock: its start (spawn to the first
+  // request), its requests (first request to the end of the last reply) and its finish (from
+  // there to its exit).
+  const phaseRows = [["C", "start: ours", "floor", "requests: ours", "floor", "finish: ours", "floor"]]
+  const phasesOf = async (startedAt, endedAt) => {
+    const { chatWindow: { first, last } } = await sim.control("/__sim/stats")
+    return { start: first - startedAt, requests: last - first, finish: endedAt - last }
+  }
   const cpuPerQuestion = (xs) => (xs.some((x) => x === undefined) ? "n/a" : `${((1000 * median(xs)) / n).toFixed(2)} ms`)
   const i = args.indexOf("--c")
   const concurrencies = i >= 0 ? args[i + 1].split(",").map(Number) : [1, 16, 64, 256]
@@ -162,18 +178,25 @@ if (wanted("overhead")) {
     const floorLoop = []
     const oursCpu = []
     const floorCpu = []
+    const oursPhases = []
+    const floorPhases = []
     for (let r = 0; r < repeat; r++) {
       const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "OVERHEAD"])).stdout)
+      await sim.control("/__sim/reset", {})
       const run = await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
       ours.push(run.ms)
       oursCpu.push(run.cpuS)
+      oursPhases.push(await phasesOf(run.startedAt, run.endedAt))
       // The floor is timed as a whole process too (Node's start included), as ours is.
       const floorArgs = [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile]
+      await sim.control("/__sim/reset", {})
       const f0 = performance.now()
+      const floorStartedAt = unixMs()
       const f = timed
         ? spawnSync("/usr/bin/time", ["-f", TIME_FORMAT, process.execPath, ...floorArgs], { encoding: "utf8" })
         : spawnSync(process.execPath, floorArgs, { encoding: "utf8" })
       floor.push(performance.now() - f0)
+      floorPhases.push(await phasesOf(floorStartedAt, unixMs()))
       floorLoop.push(Number(f.stdout.trim()))
       floorCpu.push(usage(f.stderr).cpuS)
     }
@@ -185,10 +208,14 @@ if (wanted("overhead")) {
     const ratios = ours.map((x, k) => x / floor[k])
     const ratio = `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`
     rows.push([c, `${(o / 1000).toFixed(2)} s`, `${(fl / 1000).toFixed(2)} s`, `${(median(floorLoop) / 1000).toFixed(2)} s`, `${(ideal / 1000).toFixed(2)} s`, `${((100 * ideal) / o).toFixed(0)}%`, ratio, cpuPerQuestion(oursCpu), cpuPerQuestion(floorCpu)])
+    const ms = (xs, k) => `${median(xs.map((x) => x[k])).toFixed(0)} ms`
+    phaseRows.push([c, ms(oursPhases, "start"), ms(floorPhases, "start"), ms(oursPhases, "requests"), ms(floorPhases, "requests"), ms(oursPhases, "finish"), ms(floorPhases, "finish")])
   }
   sim.stop()
   console.log(`\nHarness overhead: N = ${n} questions, L = ${latency} ms, none agent; ours is the whole \`evaluate run\` process and the floor the whole floor.mjs process (each with its start); ${repeat} runs each, ours and the floor's back to back. ours / floor: the median of the ratios of those pairs (lowest–highest in brackets). CPU/q: the process's user + system CPU time per question, its start included; the simulator's is not counted\n`)
   console.log(table(rows))
+  console.log(`\nWhere the time goes (medians of the same runs, timed by the simulator): start is from the process's spawn to its first request (Node's start, loading the program, opening the database, and for ours the CLI, the run's set-up and the first calls' preparation); requests is from the first request to the end of the last reply; finish is from there to the process's exit (for ours, the last results' commit, the evaluation's summary and closing the database)\n`)
+  console.log(table(phaseRows))
 }
 
 if (wanted("scale")) {

@@ -89,6 +89,13 @@ export interface SimulatorStats {
   totalCostUsd: number
   /** The highest number of chat requests in flight at once. */
   maxConcurrentChat: number
+  /**
+   * When the first chat request arrived and when the last chat response ended, as Unix times in
+   * milliseconds with fractions (`performance.timeOrigin + performance.now()`, which another
+   * process on the machine can compare with its own); null before any. A benchmark uses them to
+   * split a client's run into its start, its requests and its finish.
+   */
+  chatWindow: { first: number | null; last: number | null }
   /** Billed completions per model id. */
   byModel: Record<string, number>
 }

@@ -32,6 +32,25 @@ describe("stats", () => {
     expect(stats.totalCostUsd).toBeCloseTo(sum, 12)
   })
 
+  it("times the first chat request and the end of the last reply, in this process's clock, until a reset", async () => {
+    const s = await sim({ questions: [q], latencyMs: 60 })
+    expect(s.stats().chatWindow).toEqual({ first: null, last: null })
+    const unix = () => performance.timeOrigin + performance.now()
+    const before = unix()
+    await chat(s, body())
+    await chat(s, body())
+    const after = unix()
+    const { first, last } = s.stats().chatWindow
+    expect(first).toBeGreaterThanOrEqual(before)
+    // Two replies of 60 ms each, one after the other.
+    expect(last! - first!).toBeGreaterThanOrEqual(110)
+    expect(last).toBeLessThanOrEqual(after)
+    await get(s, "/models")
+    expect(s.stats().chatWindow).toEqual({ first, last })
+    s.reset()
+    expect(s.stats().chatWindow).toEqual({ first: null, last: null })
+  })
+
   it("sequential requests never overlap", async () => {
     const s = await sim({ questions: [q], latencyMs: 5 })
     for (let i = 0; i < 5; i++) await chat(s, body())

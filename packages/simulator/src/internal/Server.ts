@@ -29,6 +29,9 @@ const UNKNOWN_ANSWER = "I am not sure."
 const REFUSAL = "I'm sorry, but I can't help with that."
 const PROVIDER = "SimProvider"
 
+/** Unix time in milliseconds from the high-resolution clock, comparable across processes. */
+const unixMs = (): number => performance.timeOrigin + performance.now()
+
 type Endpoint = "chat" | "models" | "key" | "generation"
 
 interface RuleState {
@@ -144,6 +147,7 @@ export class Server {
   private totalCostUsd = 0
   private inFlightChat = 0
   private maxConcurrentChat = 0
+  private chatWindow: { first: number | null; last: number | null } = { first: null, last: null }
   private byModel: Record<string, number> = {}
   private asked = new Map<string, number>()
   private readonly generations = new Map<string, Generation>()
@@ -209,6 +213,7 @@ export class Server {
       faultsInjected: this.faultsInjected,
       totalCostUsd: this.totalCostUsd,
       maxConcurrentChat: this.maxConcurrentChat,
+      chatWindow: { ...this.chatWindow },
       byModel: { ...this.byModel }
     }
   }
@@ -231,6 +236,7 @@ export class Server {
     this.faultsInjected = 0
     this.totalCostUsd = 0
     this.maxConcurrentChat = this.inFlightChat
+    this.chatWindow = { first: null, last: null }
     this.byModel = {}
     this.asked = new Map()
     for (const r of this.rules) {
@@ -399,8 +405,10 @@ export class Server {
     this.counts.chat++
     this.inFlightChat++
     if (this.inFlightChat > this.maxConcurrentChat) this.maxConcurrentChat = this.inFlightChat
+    if (this.chatWindow.first === null) this.chatWindow.first = unixMs()
     res.once("close", () => {
       this.inFlightChat--
+      this.chatWindow.last = unixMs()
     })
 
     const raw = await readBody(req, MAX_BODY)
