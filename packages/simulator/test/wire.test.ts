@@ -221,6 +221,7 @@ describe("control API over HTTP", () => {
       faultsInjected: 0,
       totalCostUsd: 0,
       maxConcurrentChat: 0,
+      chatWindow: { first: null, last: null },
       byModel: {}
     })
   })
