@@ -10,6 +10,7 @@ import { Config, ConfigError, Context, Data, Effect, Either, Layer, Option } fro
 import * as path from "node:path"
 import * as Echo from "./internal/echo.js"
 import { isMemory, open } from "./internal/open.js"
+import * as WalSync from "./internal/walSync.js"
 
 /** The database file used when `DATABASE_URL` is not set, in the working directory. */
 export const DEFAULT_FILENAME = "ml_agents.db"
@@ -113,7 +114,11 @@ export interface UrlOptions {
 export type Options = FileOptions | UrlOptions
 
 const fromFilename = (filename: string, echo: boolean): Layer.Layer<SqlClient.SqlClient, StorageError.StorageError> => {
-  const client = Layer.scopedContext(Effect.map(open(filename), (sql) => Context.make(SqlClient.SqlClient, sql))).pipe(
+  const client = Layer.scopedContext(Effect.map(open(filename), ({ client, walSync }) => {
+    const context = Context.make(SqlClient.SqlClient, client)
+    // Not in the layer's type: the repositories look for it with serviceOption (see walSync.ts).
+    return walSync === undefined ? context : Context.add(context, WalSync.WalSync, walSync)
+  })).pipe(
     Layer.provide(Reactivity.layer)
   )
   return echo ? Layer.provideMerge(client, Echo.layer) : client
@@ -121,7 +126,8 @@ const fromFilename = (filename: string, echo: boolean): Layer.Layer<SqlClient.Sq
 
 /**
  * The `SqlClient` on a SQLite database: created if missing (with its directory), opened with WAL,
- * `foreign_keys=ON`, `busy_timeout=5000` and `synchronous=FULL`, and migrated. With `echo`,
+ * `foreign_keys=ON` and `busy_timeout=5000`, and migrated; the repositories on it wait for a
+ * write to reach the disk before it counts as done (see internal/walSync.ts). With `echo`,
  * every statement is logged at Debug level.
  */
 export function layer(options: FileOptions): Layer.Layer<SqlClient.SqlClient, StorageError.StorageError>

@@ -7,6 +7,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { type Benchmark, BenchmarkRepository, type StorageError } from "@ml-agents/core"
 import { Array as Arr, Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
+import * as WalSync from "./internal/walSync.js"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { BenchmarkFromRow, QuestionFromRow, questionFromRowFast, QuestionInsertRow } from "./internal/rows.js"
 
@@ -36,6 +37,7 @@ const QUESTION_CHUNK = 500
 export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service, never, SqlClient.SqlClient> = Effect
   .gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const durable = yield* WalSync.durable
 
     const insertBenchmark = SqlSchema.void({
       Request: BenchmarkFromRow,
@@ -134,7 +136,9 @@ export const make: Effect.Effect<BenchmarkRepository.BenchmarkRepository.Service
             ))
           }
           return Effect.fail(toStorageError("BenchmarkRepository.create")(error))
-        })
+        }),
+      // Imported once on the disk (see walSync.ts).
+      (effect) => Effect.zipRight(effect, durable)
     )
 
     const findByName = Effect.fn("BenchmarkRepository.findByName")(

@@ -6,6 +6,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { Evaluation, EvaluationRepository } from "@ml-agents/core"
 import { Effect, Layer, Option, Schema } from "effect"
+import * as WalSync from "./internal/walSync.js"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { EvaluationFromRow } from "./internal/rows.js"
 
@@ -19,6 +20,9 @@ const ListRequest = Schema.Struct({
 export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Service, never, SqlClient.SqlClient> = Effect
   .gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    // Waited for after the writes of an evaluation and of its state (see walSync.ts); a lease is
+    // not: a lease lost to a power loss only lets the next run start at once.
+    const durable = yield* WalSync.durable
 
     const insert = SqlSchema.void({
       Request: EvaluationFromRow,
@@ -73,7 +77,8 @@ export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Servi
               `benchmark '${evaluation.benchmarkName}' (id '${evaluation.benchmarkId}') is not stored`
             )
             : toStorageError("EvaluationRepository.create")(error)
-        })
+        }),
+      (effect) => Effect.zipRight(effect, durable)
     )
 
     const update = Effect.fn("EvaluationRepository.update")(
@@ -83,7 +88,8 @@ export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Servi
           return yield* storageError("EvaluationRepository.update", `no evaluation with id '${evaluation.id}' is stored`)
         }
       },
-      Effect.mapError(toStorageError("EvaluationRepository.update"))
+      Effect.mapError(toStorageError("EvaluationRepository.update")),
+      (effect) => Effect.zipRight(effect, durable)
     )
 
     const findById = Effect.fn("EvaluationRepository.findById")(

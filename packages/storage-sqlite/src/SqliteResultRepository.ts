@@ -7,6 +7,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { EvaluationResults, type QuestionResult, ResultRepository, type StorageError, Usage } from "@ml-agents/core"
 import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import * as WalSync from "./internal/walSync.js"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
 import { ResultFromRow, type ResultRow, resultRow, TotalsRow } from "./internal/rows.js"
 
@@ -23,6 +24,7 @@ const STREAM_CHUNK = 500
 export const make: Effect.Effect<ResultRepository.ResultRepository.Service, never, SqlClient.SqlClient> = Effect.gen(
   function*() {
     const sql = yield* SqlClient.SqlClient
+    const durable = yield* WalSync.durable
 
     // The ordinal is the question's position in its benchmark, looked up through the evaluation;
     // a question outside that benchmark finds none and the NOT NULL constraint refuses the row.
@@ -150,7 +152,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
       Either.mapLeft(resultRow(result), (problem) =>
         storageError("ResultRepository.save", `data does not match the table's schema: ${problem}`))
 
-    const save = (result: QuestionResult.EvaluationQuestionResult) =>
+    const write = (result: QuestionResult.EvaluationQuestionResult) =>
       Either.match(rowOf(result), {
         onLeft: Effect.fail,
         onRight: (row) => upsert([row]).pipe(Effect.asVoid, Effect.mapError((error) => {
@@ -172,8 +174,8 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
      * instead of one per result. When a constraint refuses it, the results are saved again one by
      * one in a transaction, which names the one at fault and rolls the others back.
      */
-    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
-      if (all.length === 1) return save(all[0]!)
+    const writeAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
+      if (all.length === 1) return write(all[0]!)
       return Either.match(Either.all(all.map(rowOf)), {
         onLeft: Effect.fail,
         onRight: (rows) =>
@@ -183,12 +185,16 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
               violatedConstraint(error) === undefined
                 // A locked or broken database: saving one by one would only wait for it again.
                 ? Effect.fail(toStorageError("ResultRepository.saveAll")(error))
-                : sql.withTransaction(Effect.forEach(all, save, { discard: true })).pipe(
+                : sql.withTransaction(Effect.forEach(all, write, { discard: true })).pipe(
                   Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
                 ))
           )
       })
     }
+
+    // Done once on the disk (see walSync.ts).
+    const save = (result: QuestionResult.EvaluationQuestionResult) => Effect.zipRight(write(result), durable)
+    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>) => Effect.zipRight(writeAll(all), durable)
 
     const list = Effect.fn("ResultRepository.list")(
       (evaluationId: string, range?: { readonly offset: number; readonly limit: number }) =>

@@ -5,10 +5,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { BenchmarkRepository } from "@ml-agents/core"
-import { ConfigProvider, Effect, Either, Exit, Layer, Logger, LogLevel, Option } from "effect"
+import { ConfigProvider, Context, Effect, Either, Exit, Layer, Logger, LogLevel, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Database from "../src/Database.js"
+import * as WalSync from "../src/internal/walSync.js"
 import * as SqliteStorage from "../src/SqliteStorage.js"
 import { benchmark, open, questions, tempDir } from "./fixtures.js"
 
@@ -143,7 +144,9 @@ describe("Database.layer", () => {
         assert.strictEqual(yield* pragma("journal_mode"), "wal")
         assert.strictEqual(yield* pragma("foreign_keys"), 1)
         assert.strictEqual(yield* pragma("busy_timeout"), 5000)
-        assert.strictEqual(yield* pragma("synchronous"), 2) // FULL: durable across a power loss
+        // NORMAL: commits do not wait for the disk; the repositories flush the WAL (walSync.ts).
+        assert.strictEqual(yield* pragma("synchronous"), 1)
+        assert.isTrue(Option.isSome(yield* Effect.serviceOption(WalSync.WalSync)))
         const sql = yield* SqlClient.SqlClient
         const indexes = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index'`
         assert.includeMembers(indexes.map((i) => i.name), [
@@ -207,6 +210,8 @@ describe("Database.layer", () => {
       const context = yield* Layer.build(SqliteStorage.layer({ url: "sqlite:///:memory:" }))
       const names = yield* Effect.provide(tables, context)
       assert.include(names, "evaluations")
+      // No WAL to flush: each commit waits for nothing, and nothing outlives the process anyway.
+      assert.isTrue(Option.isNone(Context.getOption(context, WalSync.WalSync)))
     }))
 
   it.scoped("a text file is refused with a StorageError naming the file", () =>

@@ -3,11 +3,11 @@
  * straight on (to its next model call), and the writer stores what has been handed in, together
  * (one transaction, so one sync to disk, instead of one each).
  *
- * A durable commit waits for the disk (SQLite's synchronous=FULL) and blocks the event loop. Before
- * each write, the writer therefore lets the work already due run first (one setImmediate): the next
- * request is on the wire before the disk is waited for, and at high concurrency the replies that
- * arrived meanwhile join the batch. An item counts as stored (`written`) only once its write is
- * committed. A hard kill loses only what was in flight: the questions being asked and the items
+ * A write runs its SQL on the event loop (better-sqlite3 is synchronous) and then waits for the disk
+ * (the storage flushes its WAL on the thread pool). Before each write, the writer therefore lets the
+ * work already due run first (one setImmediate): the next request is on the wire before the SQL
+ * runs, and at high concurrency the replies that arrive while the disk is waited for join the next
+ * batch. An item counts as stored (`written`) only once its write is done, on the disk. A hard kill loses only what was in flight: the questions being asked and the items
  * handed in but not yet committed (a few milliseconds' worth).
  * @internal
  */

@@ -12,6 +12,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Migrations from "../Migrations.js"
 import { codeOf, messageOf, storageError } from "./errors.js"
+import * as WalSync from "./walSync.js"
 
 const OPERATION = "Database.open"
 
@@ -88,23 +89,34 @@ const describeOpenFailure = (filename: string, error: unknown): StorageError.Sto
  */
 export const open = (
   filename: string
-): Effect.Effect<SqlClient.SqlClient, StorageError.StorageError, Scope.Scope | Reactivity.Reactivity> =>
+): Effect.Effect<
+  { readonly client: SqlClient.SqlClient; readonly walSync: WalSync.WalSync["Type"] | undefined },
+  StorageError.StorageError,
+  Scope.Scope | Reactivity.Reactivity
+> =>
   Effect.gen(function*() {
     const memory = isMemory(filename)
     if (!memory) yield* checkFile(filename)
     // WAL is switched on below, after busy_timeout, so that a locked file is waited for.
     const client = yield* SqliteClient.make({ filename, disableWAL: true })
-    yield* Effect.gen(function*() {
+    const walSync = yield* Effect.gen(function*() {
       yield* client`PRAGMA busy_timeout = 5000`
-      if (!memory) yield* client`PRAGMA journal_mode = WAL`
-      // FULL: each commit reaches the disk before the next statement, so that a power loss loses
-      // only the questions in flight, never a result already counted as done. (NORMAL, the usual
-      // WAL setting, may lose the last commits to a power loss.)
-      yield* client`PRAGMA synchronous = FULL`
+      const modes = memory ? [] : yield* client<{ journal_mode: string }>`PRAGMA journal_mode = WAL`
+      const wal = modes[0]?.journal_mode.toLowerCase() === "wal"
+      // A result, an evaluation's state or a benchmark counts as stored only once it is on the
+      // disk, so that a power loss loses only the questions in flight. In WAL mode the
+      // repositories flush the WAL for that off the JavaScript thread (see walSync.ts), and the
+      // commits themselves do not wait (NORMAL); otherwise each commit waits for the disk (FULL).
+      if (wal) {
+        yield* client`PRAGMA synchronous = NORMAL`
+      } else {
+        yield* client`PRAGMA synchronous = FULL`
+      }
       yield* client`PRAGMA foreign_keys = ON`
       yield* Migrations.run.pipe(Effect.provideService(SqlClient.SqlClient, client))
+      return wal ? WalSync.make(filename) : undefined
     }).pipe(Effect.withSpan("Database.open", { attributes: { filename } }))
-    return client as SqlClient.SqlClient
+    return { client: client as SqlClient.SqlClient, walSync }
   }).pipe(
     // The driver throws (a defect) where a file cannot be opened or a migration fails: for the
     // caller these are ordinary failures.
