@@ -67,7 +67,10 @@ export class ProgressBar {
     const elapsed = Date.now() - this.startedAt
     const doneHere = done - this.resumed
     const rate = elapsed > 0 ? doneHere / (elapsed / 1000) : 0
-    const eta = doneHere > 0 ? ((this.total - done) * elapsed) / doneHere : Number.NaN
+    // The first answers of a concurrent run all come back after about one request's time: until as
+    // many have come back as are asked at once, the rate says nothing yet of the rest ("ETA —").
+    const settled = doneHere > 0 && doneHere >= (this.concurrency?.max ?? 1)
+    const eta = settled ? ((this.total - done) * elapsed) / doneHere : Number.NaN
     const parts = [
       `${bar} ${percent(fraction, 0).padStart(4)}`,
       `${done}/${this.total}`,
