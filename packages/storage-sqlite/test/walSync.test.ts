@@ -26,20 +26,58 @@ const storageWith = (sync: Effect.Effect<void, ReturnType<typeof storageError>>)
   )
 
 describe("WalSync", () => {
-  it.scoped("flushes the WAL of an open database, and names the file it cannot flush", () =>
+  it.scoped("flushes the WAL of an open database; a failed flush names the file and fails every later one", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const filename = path.join(dir, "ml.db")
       // Opened and migrated: the WAL exists and holds the migrations.
       yield* Layer.build(SqliteStorage.layer({ filename }))
       assert.isTrue(fs.existsSync(`${filename}-wal`))
-      yield* WalSync.make(filename).sync
-      const missing = path.join(dir, "gone", "x.db")
-      const error = yield* Effect.flip(WalSync.make(missing).sync)
+      const wal = yield* WalSync.make(filename)
+      yield* wal.sync
+      yield* wal.sync
+
+      const missing = path.join(dir, "later", "x.db")
+      const broken = yield* WalSync.make(missing)
+      const error = yield* Effect.flip(broken.sync)
       assert.strictEqual(error._tag, "StorageError")
       assert.strictEqual(error.operation, "Database.sync")
       assert.include(error.message, `${missing}-wal`)
       assert.include(error.message, "ENOENT")
+      assert.include(error.message, "committed but may not survive a power loss")
+      // The file is there now, but a flush that failed once may have left a hole: still failing.
+      fs.mkdirSync(path.dirname(missing))
+      fs.writeFileSync(`${missing}-wal`, "")
+      assert.strictEqual((yield* Effect.flip(broken.sync)).message, error.message)
+    }))
+
+  it.scoped("the file layer's writes wait for the real flush: a WAL gone from the directory fails them", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const filename = path.join(dir, "ml.db")
+      const context = yield* Layer.build(SqliteStorage.layer({ filename }))
+      const benchmarks = Context.get(context, BenchmarkRepository.BenchmarkRepository)
+      // SQLite writes on through its open descriptor; the flush opens the WAL by name.
+      fs.rmSync(`${filename}-wal`)
+      const error = yield* Effect.flip(benchmarks.create(benchmark("B", 2), questions(2)))
+      assert.strictEqual(error._tag, "StorageError")
+      assert.include(error.message, `${filename}-wal`)
+      assert.include(error.message, "ENOENT")
+    }))
+
+  it.scoped("a database reached through a symbolic link flushes the WAL beside the file the link points to", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const real = path.join(dir, "real", "x.db")
+      const link = path.join(dir, "link.db")
+      fs.mkdirSync(path.dirname(real))
+      yield* Effect.scoped(Layer.build(SqliteStorage.layer({ filename: real })))
+      fs.symlinkSync(real, link)
+      const context = yield* Layer.build(SqliteStorage.layer({ filename: link }))
+      const benchmarks = Context.get(context, BenchmarkRepository.BenchmarkRepository)
+      yield* benchmarks.create(benchmark("B", 2), questions(2))
+      assert.isTrue(fs.existsSync(`${real}-wal`))
+      assert.isFalse(fs.existsSync(`${link}-wal`))
     }))
 
   it.scoped("a result, an evaluation and a benchmark count as stored only once the WAL is flushed", () =>
@@ -91,6 +129,8 @@ describe("WalSync", () => {
       const e = evaluation("eval_1", b)
       const evaluations = Context.get(context, EvaluationRepository.EvaluationRepository)
       same(yield* Effect.flip(evaluations.create(e)))
+      same(yield* Effect.flip(evaluations.update(e)))
       same(yield* Effect.flip(results.saveAll(qs.map((q) => result(e.id, q)))))
+      same(yield* Effect.flip(results.save(result(e.id, qs[0]!))))
     }))
 })

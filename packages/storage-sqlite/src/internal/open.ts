@@ -114,7 +114,10 @@ export const open = (
       }
       yield* client`PRAGMA foreign_keys = ON`
       yield* Migrations.run.pipe(Effect.provideService(SqlClient.SqlClient, client))
-      return wal ? WalSync.make(filename) : undefined
+      if (!wal) return undefined
+      // The file SQLite opened, links resolved: its WAL is beside that one.
+      const [main] = yield* client<{ file: string }>`SELECT file FROM pragma_database_list WHERE name = 'main'`
+      return yield* WalSync.make(main?.file || filename)
     }).pipe(Effect.withSpan("Database.open", { attributes: { filename } }))
     return { client: client as SqlClient.SqlClient, walSync }
   }).pipe(
