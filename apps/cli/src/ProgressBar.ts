@@ -17,6 +17,8 @@ export class ProgressBar {
 
   constructor(private readonly total: number, private readonly resumed: number, private readonly enabled: boolean) {
     this.state.done = resumed
+    // Off a terminal, a resumed run's first line is at the next tenth, not at its first answer.
+    if (resumed > 0) this.lastDecile = Math.floor((resumed / Math.max(1, total)) * 10)
     // Redraw every second even when no question finishes, so that a slow or throttled run is
     // visibly alive (the rate and ETA move).
     if (enabled && this.tty) {
