@@ -7,8 +7,9 @@
  * (the storage flushes its WAL on the thread pool). Before each write, the writer therefore lets the
  * work already due run first (one setImmediate): the next request is on the wire before the SQL
  * runs, and at high concurrency the replies that arrive while the disk is waited for join the next
- * batch. An item counts as stored (`written`) only once its write is done, on the disk. A hard kill loses only what was in flight: the questions being asked and the items
- * handed in but not yet committed (a few milliseconds' worth).
+ * batch. An item counts as stored (`written`) only once its write is done, on the disk. A hard
+ * kill loses only what was in flight: the questions being asked and the items handed in but not
+ * yet committed (a few milliseconds' worth).
  * @internal
  */
 import { Array as Arr, Cause, Effect, Exit, Fiber, Option, Queue } from "effect"
