@@ -5,7 +5,7 @@
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
  * interruption marks it interrupted. Finished results are never lost either way.
  */
-import { Chunk, Clock, Duration, Effect, Option, Queue, Schema, Stream } from "effect"
+import { Chunk, Clock, Context, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
 import { AgentConfig, ModelParameters } from "./AgentConfig.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -289,21 +289,20 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             ...base,
             chat: (request) =>
               base.chat(request).pipe(
-                Effect.tap((reply) =>
-                  Effect.sync(() => {
-                    calls++
-                    usage = Usage.add(usage, reply.usage)
-                    log.push(callOf(reply))
-                    if (reply.attempts === 0) {
-                      // Answered from the cache: its tokens describe the answer, but nothing was spent.
-                      cachedCalls++
-                      cost = cost ?? 0
-                    } else {
-                      retries += reply.attempts - 1
-                      if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
-                    }
-                  })
-                ),
+                Effect.map((reply) => {
+                  calls++
+                  usage = Usage.add(usage, reply.usage)
+                  log.push(callOf(reply))
+                  if (reply.attempts === 0) {
+                    // Answered from the cache: its tokens describe the answer, but nothing was spent.
+                    cachedCalls++
+                    cost = cost ?? 0
+                  } else {
+                    retries += reply.attempts - 1
+                    if (reply.costUsd !== null) cost = (cost ?? 0) + reply.costUsd
+                  }
+                  return reply
+                }),
                 Effect.tapError((error) =>
                   Effect.sync(() => {
                     retries += Math.max(0, (error.attempts ?? 1) - 1)
@@ -312,18 +311,27 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 )
               )
           }
-          const started = yield* Clock.currentTimeMillis
-          const solved = agent.solve({
+          const clock = yield* Effect.clock
+          const started = clock.unsafeCurrentTimeMillis()
+          const solve = agent.solve({
             question,
             model: evaluation.agentConfig.modelName,
             modelParameters: evaluation.agentConfig.modelParameters,
             parameters
-          }).pipe(Effect.provideService(LlmClient, metered))
-          const timed = limit === undefined ? solved : limit.within(solved, () =>
-            new Agent.AgentError({
-              category: "network_timeout",
-              message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
-            }))
+          })
+          // Under a time limit the question runs in a fiber of its own, which ends with it: there
+          // its LlmClient is set for the rest of the fiber instead of provided and then restored
+          // (which costs a mask and a dozen runtime steps per question).
+          const timed = limit === undefined ? solve.pipe(Effect.provideService(LlmClient, metered)) : limit.within(
+            FiberRef.update(FiberRef.currentContext, Context.add(LlmClient, metered)).pipe(
+              Effect.zipRight(solve)
+            ) as Effect.Effect<Agent.AgentOutput, Agent.AgentError | LlmError>,
+            () =>
+              new Agent.AgentError({
+                category: "network_timeout",
+                message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
+              })
+          )
           const outcome = yield* timed.pipe(
             Effect.flatMap((output) => {
               const problem = malformed(output)
@@ -350,7 +358,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               })
             )
           )
-          const finished = yield* Clock.currentTimeMillis
+          const finished = clock.unsafeCurrentTimeMillis()
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
           const grade = outcome._tag === "Solved"
             ? Grading.gradeAnswer(kind, question, answer, outcome.output.rawOutput)
@@ -486,6 +494,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         yield* options.onStart?.({ total, remaining }) ?? Effect.void
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
+        // The run's log level, read once: whether each question's debug line is wanted.
+        const debugLogged = LogLevel.lessThanEqual(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
         const limiter = yield* Throttle.makeLimiter(concurrency)
         const questionTimeout = options.questionTimeout
         const limit: QuestionLimit | undefined = questionTimeout === undefined ? undefined : {
@@ -524,30 +534,30 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               // Counted as spent at once (the budget covers answers on their way to the disk);
               // counted as done once stored.
               spent += result.costUsd ?? 0
-              return submit(result).pipe(Effect.as(result))
-            }),
-            Effect.tap((result) =>
-              result.error === null
-                // Annotating a log costs even when its level is off; this one is for every question.
-                ? Effect.whenLogLevel(
-                  Effect.logDebug("question done").pipe(
+              const handedIn = submit(result)
+              if (result.error !== null) {
+                return handedIn.pipe(Effect.zipRight(
+                  Effect.logWarning("question failed").pipe(
                     Effect.annotateLogs({
                       questionId: result.questionId,
-                      correct: result.isCorrect,
-                      ms: result.executionTimeMs,
-                      calls: result.llmCalls
+                      category: result.error.category,
+                      reason: result.error.description
                     })
-                  ),
-                  "Debug"
-                )
-                : Effect.logWarning("question failed").pipe(
+                  )
+                ))
+              }
+              // Annotating a log costs even when its level is off; this one is for every question.
+              return !debugLogged ? handedIn : handedIn.pipe(Effect.zipRight(
+                Effect.logDebug("question done").pipe(
                   Effect.annotateLogs({
                     questionId: result.questionId,
-                    category: result.error.category,
-                    reason: result.error.description
+                    correct: result.isCorrect,
+                    ms: result.executionTimeMs,
+                    calls: result.llmCalls
                   })
                 )
-            )
+              ))
+            })
           )
         // The questions to do are streamed from storage into a small queue, and a pool of
         // `concurrency` workers takes them until a worker finds the end (null); the limiter lowers

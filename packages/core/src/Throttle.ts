@@ -72,10 +72,10 @@ export const makeLimiter = (max: number, coolDownMs = 10_000): Effect.Effect<Lim
         }
       })
     })
-    const release = Clock.currentTimeMillis.pipe(
-      Effect.map((now) => {
+    const release = Effect.clockWith((clock) =>
+      Effect.sync(() => {
         inFlight--
-        if (limit < max && now - lastLimitedAt >= coolDownMs) limit++
+        if (limit < max && clock.unsafeCurrentTimeMillis() - lastLimitedAt >= coolDownMs) limit++
         wake()
       })
     )
@@ -93,7 +93,15 @@ export const makeLimiter = (max: number, coolDownMs = 10_000): Effect.Effect<Lim
     return {
       withPlace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
-          restore(acquire).pipe(Effect.zipRight(restore(effect).pipe(Effect.ensuring(release))))
+          Effect.suspend(() => {
+            const placed = restore(effect).pipe(Effect.ensuring(release))
+            // A free place is taken at once, without suspending the fiber.
+            if (inFlight < limit && waiters.length === 0) {
+              inFlight++
+              return placed
+            }
+            return restore(acquire).pipe(Effect.zipRight(placed))
+          })
         ),
       throttle,
       state: Clock.currentTimeMillis.pipe(

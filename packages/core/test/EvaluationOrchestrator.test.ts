@@ -141,9 +141,13 @@ describe("EvaluationOrchestrator", () => {
       assert.strictEqual(outcome.evaluation.status, "completed")
       assert.strictEqual(outcome.results.correct, 5)
       assert.deepStrictEqual(outcome.results.errorsByCategory, { network_timeout: 1 })
-      const second = (yield* (yield* ResultRepository.ResultRepository).list(evaluation.id))[1]!
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      const second = rows[1]!
       assert.include(second.error?.description, "longer than the 30s allowed (QUESTION_TIMEOUT)")
       assert.strictEqual(second.executionTimeMs, 30_000)
+      // Under the time limit the agent's calls still go through the question's meter.
+      assert.deepStrictEqual(rows.map((r) => r.llmCalls), [1, 0, 1, 1, 1, 1])
+      assert.strictEqual(rows[0]!.calls.length, 1)
     }).pipe(Effect.provide(layer))
   })
 

@@ -19,11 +19,13 @@ interface Entry {
 /** Runs an effect within the limit, or fails with `onTimeout()` once it has outlived it (the effect is interrupted). */
 export type Within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>
 
+// Monotonic milliseconds (the wall clock can step); TestClock drives them too.
+const millis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
+
 /** Starts the watchdog in the current scope; returns the function that runs an effect within `limitMs`. */
 export const make = (limitMs: number): Effect.Effect<Within, never, Scope.Scope> =>
   Effect.gen(function*() {
-    // Monotonic milliseconds (the wall clock can step); TestClock drives them too.
-    const now = Clock.currentTimeNanos.pipe(Effect.map((nanos) => Number(nanos / 1_000_000n)))
+    const now = Effect.clockWith((clock) => Effect.succeed(millis(clock)))
     // Insertion order is deadline order: every entry has the same limit.
     const running = new Set<Entry>()
     const watchdog: Effect.Effect<never> = Effect.suspend(() => {
@@ -59,20 +61,22 @@ export const make = (limitMs: number): Effect.Effect<Within, never, Scope.Scope>
       Effect.uninterruptibleMask((restore) =>
         Effect.fork(restore(effect)).pipe(
           Effect.flatMap((fiber) =>
-            now.pipe(
-              Effect.flatMap((at) => {
-                const entry: Entry = { deadline: at + limitMs, fiber, timedOut: false }
-                running.add(entry)
-                return restore(Fiber.await(fiber)).pipe(
-                  // Interrupted from outside (Ctrl+C): the effect stops too.
-                  Effect.onInterrupt(() => Fiber.interrupt(fiber)),
-                  Effect.ensuring(Effect.sync(() => running.delete(entry))),
-                  Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
-                    entry.timedOut && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
-                  )
+            Effect.clockWith((clock) => {
+              const entry: Entry = { deadline: millis(clock) + limitMs, fiber, timedOut: false }
+              running.add(entry)
+              return restore(Fiber.await(fiber)).pipe(
+                // One finalizer for both ends (each costs a mask and a frame per question): the
+                // entry leaves the list, and a wait interrupted from outside (Ctrl+C) stops the
+                // effect too. (Fiber.await itself cannot fail: a failure is that interruption.)
+                Effect.onExit((waited) => {
+                  running.delete(entry)
+                  return Exit.isFailure(waited) ? Fiber.interrupt(fiber) : Effect.void
+                }),
+                Effect.flatMap((exit): Effect.Effect<A, E | E2> =>
+                  entry.timedOut && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit
                 )
-              })
-            )
+              )
+            })
           )
         )
       )

@@ -68,7 +68,14 @@ export const run = <A, E, X, E2, R>(
     // A result whose hand-in was cut short (the run stopping while the queue was full) is not in
     // the queue: it is kept here, and written with what is still queued.
     const cutShort: Array<A> = []
-    const submit = (item: A) => Queue.offer(pending, item).pipe(Effect.onInterrupt(() => Effect.sync(() => cutShort.push(item))))
+    // Handed in at once while the queue has room (the common case, and then nothing can cut it
+    // short); only a hand-in that has to wait for room can be interrupted.
+    const submit = (item: A) =>
+      Effect.suspend(() =>
+        pending.unsafeOffer(item)
+          ? Effect.void
+          : Queue.offer(pending, item).pipe(Effect.onInterrupt(() => Effect.sync(() => cutShort.push(item))))
+      )
     const notStored = (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("results received could not be stored", cause)
     // Runs once the work and the writer have both stopped: nothing can be handed in any more.
