@@ -5,7 +5,7 @@
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
  * interruption marks it interrupted. Finished results are never lost either way.
  */
-import { Chunk, Clock, Context, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
+import { Chunk, Clock, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
 import { AgentConfig, ModelParameters } from "./AgentConfig.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -155,7 +155,7 @@ export interface RunOutcome {
 
 /** The time allowed for each question of a run (QUESTION_TIMEOUT), and how to say it. */
 interface QuestionLimit {
-  readonly within: Deadlines.Within
+  readonly deadlines: Deadlines.Limit
   readonly text: string
 }
 
@@ -313,25 +313,18 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           }
           const clock = yield* Effect.clock
           const started = clock.unsafeCurrentTimeMillis()
-          const solve = agent.solve({
+          const solved = agent.solve({
             question,
             model: evaluation.agentConfig.modelName,
             modelParameters: evaluation.agentConfig.modelParameters,
             parameters
-          })
-          // Under a time limit the question runs in a fiber of its own, which ends with it: there
-          // its LlmClient is set for the rest of the fiber instead of provided and then restored
-          // (which costs a mask and a dozen runtime steps per question).
-          const timed = limit === undefined ? solve.pipe(Effect.provideService(LlmClient, metered)) : limit.within(
-            FiberRef.update(FiberRef.currentContext, Context.add(LlmClient, metered)).pipe(
-              Effect.zipRight(solve)
-            ) as Effect.Effect<Agent.AgentOutput, Agent.AgentError | LlmError>,
-            () =>
-              new Agent.AgentError({
-                category: "network_timeout",
-                message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
-              })
-          )
+          }).pipe(Effect.provideService(LlmClient, metered))
+          // The agent's work is the part of a question that can be interrupted (see processOne).
+          const timed = limit === undefined ? Effect.interruptible(solved) : limit.deadlines.within(solved, () =>
+            new Agent.AgentError({
+              category: "network_timeout",
+              message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
+            }))
           const outcome = yield* timed.pipe(
             Effect.flatMap((output) => {
               const problem = malformed(output)
@@ -499,7 +492,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         const limiter = yield* Throttle.makeLimiter(concurrency)
         const questionTimeout = options.questionTimeout
         const limit: QuestionLimit | undefined = questionTimeout === undefined ? undefined : {
-          within: yield* Deadlines.make(Duration.toMillis(questionTimeout)),
+          deadlines: yield* Deadlines.make(Duration.toMillis(questionTimeout)),
           text: Duration.format(questionTimeout)
         }
         const stored = (batch: ReadonlyArray<EvaluationQuestionResult>) =>
@@ -522,43 +515,47 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               )
             )
           }, { discard: true })
+        // Once it has its place, a question is seen through uninterruptibly but for the agent's work
+        // (and a wait for room at the writer): a question stopped by its time limit leaves its
+        // worker's fiber interrupted (see internal/deadlines.ts), and is still recorded as timed out
+        // before that fiber ends.
         const processOne = (question: Question, submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) =>
-          limiter.withPlace(
+          limiter.withPlace(Effect.uninterruptible(
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
               overBudget()
                 ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
                 : solveOne(running, agent, parameters, question, limit, options.cache, kind)
-            )
-          ).pipe(
-            Effect.flatMap((result) => {
-              // Counted as spent at once (the budget covers answers on their way to the disk);
-              // counted as done once stored.
-              spent += result.costUsd ?? 0
-              const handedIn = submit(result)
-              if (result.error !== null) {
-                return handedIn.pipe(Effect.zipRight(
-                  Effect.logWarning("question failed").pipe(
+            ).pipe(
+              Effect.flatMap((result) => {
+                // Counted as spent at once (the budget covers answers on their way to the disk);
+                // counted as done once stored.
+                spent += result.costUsd ?? 0
+                const handedIn = submit(result)
+                if (result.error !== null) {
+                  return handedIn.pipe(Effect.zipRight(
+                    Effect.logWarning("question failed").pipe(
+                      Effect.annotateLogs({
+                        questionId: result.questionId,
+                        category: result.error.category,
+                        reason: result.error.description
+                      })
+                    )
+                  ))
+                }
+                // Annotating a log costs even when its level is off; this one is for every question.
+                return !debugLogged ? handedIn : handedIn.pipe(Effect.zipRight(
+                  Effect.logDebug("question done").pipe(
                     Effect.annotateLogs({
                       questionId: result.questionId,
-                      category: result.error.category,
-                      reason: result.error.description
+                      correct: result.isCorrect,
+                      ms: result.executionTimeMs,
+                      calls: result.llmCalls
                     })
                   )
                 ))
-              }
-              // Annotating a log costs even when its level is off; this one is for every question.
-              return !debugLogged ? handedIn : handedIn.pipe(Effect.zipRight(
-                Effect.logDebug("question done").pipe(
-                  Effect.annotateLogs({
-                    questionId: result.questionId,
-                    correct: result.isCorrect,
-                    ms: result.executionTimeMs,
-                    calls: result.llmCalls
-                  })
-                )
-              ))
-            })
-          )
+              })
+            )
+          ))
         // The questions to do are streamed from storage into a small queue, and a pool of
         // `concurrency` workers takes them until a worker finds the end (null); the limiter lowers
         // how many are in flight under 429s. So the run holds a few chunks of questions, not the
@@ -573,12 +570,16 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           benchmarks.streamQuestions(benchmark.id).pipe(Stream.filter(isTodo)),
           (question) => Queue.offer(queue, question)
         ).pipe(Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null))))
-        const worker = (submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) =>
-          Effect.gen(function*() {
+        // Under a time limit each worker runs in a fiber of its own, replaced when a question's
+        // time limit stopped it.
+        const worker = (submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) => {
+          const work = Effect.gen(function*() {
             for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
               yield* processOne(question, submit)
             }
           })
+          return limit === undefined ? work : limit.deadlines.respawning(work)
+        }
         const processAll = GroupCommit.run(
           { writeAll: results.saveAll, written: stored, maxBatch: 16, capacity: Math.max(16, concurrency) },
           (submit) =>

@@ -151,6 +151,26 @@ describe("EvaluationOrchestrator", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("a timed-out question does not cost its worker: one worker goes on with the next questions", () => {
+    const { layer } = setup((request) => {
+      const n = numberIn(lastUser(request))
+      return n === "2" || n === "4" ? Effect.never : Effect.as(Effect.sleep("1 second"), `Answer: ${n}`)
+    })
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seed
+      const running = yield* Effect.fork(orchestrator.run(evaluation.id, { concurrency: 1, questionTimeout: "30 seconds" }))
+      for (let second = 0; second < 70; second++) yield* TestClock.adjust("1 second")
+      const outcome = yield* Fiber.join(running)
+      assert.strictEqual(outcome.evaluation.status, "completed")
+      assert.strictEqual(outcome.results.processed, 6)
+      assert.strictEqual(outcome.results.correct, 4)
+      assert.deepStrictEqual(outcome.results.errorsByCategory, { network_timeout: 2 })
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      assert.deepStrictEqual(rows.map((r) => r.error?.category ?? "ok"), ["ok", "network_timeout", "ok", "network_timeout", "ok", "ok"])
+      assert.deepStrictEqual(rows.map((r) => r.executionTimeMs), [1_000, 30_000, 1_000, 30_000, 1_000, 1_000])
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("records each model call with its provider, generation id, tokens, cost and attempts, failed calls included", () => {
     const { layer } = setup((request) => {
       const n = numberIn(lastUser(request))

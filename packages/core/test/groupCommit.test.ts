@@ -103,6 +103,35 @@ describe("GroupCommit", () => {
       assert.deepStrictEqual(batches, [[1], [2, 3, 4]])
     })))
 
+  it.live("an item handed in, uninterruptibly, by a fiber already interrupted does not wait for room, and is still written", () =>
+    withSlowFirstWrite(({ batches, gate, started, writeAll }) => Effect.gen(function*() {
+      const go = yield* Deferred.make<void>()
+      const running = yield* GroupCommit.run(
+        { writeAll, written: () => Effect.void, maxBatch: 10, capacity: 2 },
+        (submit) =>
+          Effect.gen(function*() {
+            yield* submit(1)
+            yield* Deferred.await(started)
+            yield* submit(2)
+            yield* submit(3)
+            // The queue is full. A fiber stopped (as by a question's time limit) while it finishes
+            // its item uninterruptibly hands that item in on its way out.
+            const last = yield* Effect.fork(Effect.uninterruptible(Deferred.await(go).pipe(Effect.zipRight(submit(4)))))
+            yield* Fiber.interruptFork(last)
+            yield* settle
+            yield* Deferred.succeed(go, undefined)
+            yield* settle
+            // It has ended although the first write still holds the queue full.
+            const ended = yield* Fiber.poll(last)
+            yield* Deferred.succeed(gate, undefined)
+            return ended
+          })
+      ).pipe(Effect.fork)
+      const ended = yield* Fiber.join(running)
+      assert.isTrue(Option.isSome(ended) && Exit.isInterrupted(ended.value))
+      assert.deepStrictEqual(batches.flat(), [1, 2, 3, 4])
+    })))
+
   it.live("when the work fails, what it handed in is still written, and the whole fails with its error", () =>
     withSlowFirstWrite(({ batches, gate, started, writeAll }) => Effect.gen(function*() {
       const written: Array<number> = []

@@ -69,12 +69,15 @@ export const run = <A, E, X, E2, R>(
     // the queue: it is kept here, and written with what is still queued.
     const cutShort: Array<A> = []
     // Handed in at once while the queue has room (the common case, and then nothing can cut it
-    // short); only a hand-in that has to wait for room can be interrupted.
+    // short); only a wait for room can be interrupted, even in an uninterruptible caller (which
+    // may be a fiber already interrupted, finishing its last item: see internal/deadlines.ts).
     const submit = (item: A) =>
       Effect.suspend(() =>
         pending.unsafeOffer(item)
           ? Effect.void
-          : Queue.offer(pending, item).pipe(Effect.onInterrupt(() => Effect.sync(() => cutShort.push(item))))
+          : Effect.interruptible(Queue.offer(pending, item)).pipe(
+            Effect.onInterrupt(() => Effect.sync(() => cutShort.push(item)))
+          )
       )
     const notStored = (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError("results received could not be stored", cause)
