@@ -34,6 +34,15 @@ const withSlowFirstWrite = <A, E>(test: (w: SlowFirstWrite) => Effect.Effect<A, 
     return yield* test({ batches, gate, started, writeAll }).pipe(Effect.ensuring(Deferred.succeed(gate, undefined)))
   })
 
+/** Hands in 1, waits until its write has begun (and holds the writer), then hands in 2 and 3. */
+const firstThree = (submit: (n: number) => Effect.Effect<void>, started: Deferred.Deferred<void>) =>
+  Effect.gen(function*() {
+    yield* submit(1)
+    yield* Deferred.await(started)
+    yield* submit(2)
+    yield* submit(3)
+  })
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>) => Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
 
 describe("GroupCommit", () => {
@@ -110,10 +119,7 @@ describe("GroupCommit", () => {
         { writeAll, written: () => Effect.void, maxBatch: 10, capacity: 2 },
         (submit) =>
           Effect.gen(function*() {
-            yield* submit(1)
-            yield* Deferred.await(started)
-            yield* submit(2)
-            yield* submit(3)
+            yield* firstThree(submit, started)
             // The queue is full. A fiber stopped (as by a question's time limit) while it finishes
             // its item uninterruptibly hands that item in on its way out.
             const last = yield* Effect.fork(Effect.uninterruptible(Deferred.await(go).pipe(Effect.zipRight(submit(4)))))
@@ -139,10 +145,7 @@ describe("GroupCommit", () => {
         { writeAll, written: (items) => Effect.sync(() => written.push(...items)), maxBatch: 10, capacity: 10 },
         (submit) =>
           Effect.gen(function*() {
-            yield* submit(1)
-            yield* Deferred.await(started)
-            yield* submit(2)
-            yield* submit(3)
+            yield* firstThree(submit, started)
             return yield* Effect.fail("account blocked")
           })
       ).pipe(Effect.fork)
@@ -163,10 +166,7 @@ describe("GroupCommit", () => {
         { writeAll, written: () => Effect.void, maxBatch: 10, capacity: 10 },
         (submit) =>
           Effect.gen(function*() {
-            yield* submit(1)
-            yield* Deferred.await(started)
-            yield* submit(2)
-            yield* submit(3)
+            yield* firstThree(submit, started)
             yield* Deferred.succeed(handedIn, undefined)
             return yield* Effect.never
           })
