@@ -17,9 +17,6 @@ import {
 } from "../src/index.js"
 import { MemoryStorage, ScriptedLlmClient } from "../src/testing.js"
 
-const questions = Array.from({ length: 6 }, (_, i) =>
-  new Benchmark.Question({ id: String(i + 1), text: `Question number ${i + 1}?`, expectedAnswer: String(i + 1), metadata: {} })
-)
 
 const setup = (script: ScriptedLlmClient.Script) => {
   const scripted = ScriptedLlmClient.make(script)
@@ -32,7 +29,14 @@ const setup = (script: ScriptedLlmClient.Script) => {
   return { scripted, layer }
 }
 
-const seed = Effect.gen(function*() {
+const numbered = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    new Benchmark.Question({ id: String(i + 1), text: `Question number ${i + 1}?`, expectedAnswer: String(i + 1), metadata: {} })
+  )
+
+const questions = numbered(6)
+
+const seedWith = (questions: ReadonlyArray<Benchmark.Question>) => Effect.gen(function*() {
   const repo = yield* BenchmarkRepository.BenchmarkRepository
   yield* repo.create(
     new Benchmark.PreprocessedBenchmark({
@@ -50,6 +54,8 @@ const seed = Effect.gen(function*() {
   const { evaluation } = yield* orchestrator.create({ agentType: "none", model: "m/x", benchmarkName: "NUMS" })
   return { orchestrator, evaluation }
 })
+
+const seed = seedWith(questions)
 
 const numberIn = (text: string) => /Question number (\d+)/.exec(text)?.[1] ?? "?"
 const lastUser = (request: LlmClient.ChatRequest) => request.messages.at(-1)!.content
@@ -403,6 +409,20 @@ describe("EvaluationOrchestrator.rescore", () => {
       assert.strictEqual(rescored.before.correct, 4)
       assert.strictEqual(rescored.after.correct, 5)
       assert.strictEqual(Option.getOrThrow(yield* repo.find(evaluation.id, "3")).graderVersion, Grading.VERSION)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("rescore saves every regraded row of a large evaluation, the last partial batch included", () => {
+    const { layer } = setup((request) => `Answer: ${numberIn(lastUser(request))}.0`)
+    return Effect.gen(function*() {
+      const { evaluation, orchestrator } = yield* seedWith(numbered(250))
+      assert.strictEqual((yield* orchestrator.run(evaluation.id, { concurrency: 8 })).results.correct, 250)
+      const asText = yield* orchestrator.rescore(evaluation.id, { answerKind: "text" })
+      assert.strictEqual(asText.changed, 250)
+      assert.strictEqual(asText.after.correct, 0)
+      const rows = yield* (yield* ResultRepository.ResultRepository).list(evaluation.id)
+      assert.strictEqual(rows.length, 250)
+      assert.isTrue(rows.every((r) => r.grader === "text" && !r.isCorrect))
     }).pipe(Effect.provide(layer))
   })
 
