@@ -54,9 +54,14 @@ export const makeLimiter = (max: number, coolDownMs = 10_000): Effect.Effect<Lim
         waiters.shift()!()
       }
     }
+    // Takes a free place if there is one and nobody is waiting for it.
+    const takeFree = (): boolean => {
+      if (inFlight >= limit || waiters.length > 0) return false
+      inFlight++
+      return true
+    }
     const acquire = Effect.async<void>((resume) => {
-      if (inFlight < limit && waiters.length === 0) {
-        inFlight++
+      if (takeFree()) {
         resume(Effect.void)
         return
       }
@@ -96,11 +101,7 @@ export const makeLimiter = (max: number, coolDownMs = 10_000): Effect.Effect<Lim
           Effect.suspend(() => {
             const placed = restore(effect).pipe(Effect.ensuring(release))
             // A free place is taken at once, without suspending the fiber.
-            if (inFlight < limit && waiters.length === 0) {
-              inFlight++
-              return placed
-            }
-            return restore(acquire).pipe(Effect.zipRight(placed))
+            return takeFree() ? placed : restore(acquire).pipe(Effect.zipRight(placed))
           })
         ),
       throttle,
