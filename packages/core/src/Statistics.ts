@@ -1,7 +1,7 @@
 /**
  * The statistics behind accuracy figures and comparisons: a Wilson score interval for one
  * accuracy, an exact McNemar test and a paired bootstrap interval for two evaluations answered
- * on the same questions. Pure and deterministic (the bootstrap draws from a seeded generator), so
+ * on the same questions, and the unbiased pass@k estimator for several samples per question. Pure and deterministic (the bootstrap draws from a seeded generator), so
  * a published number can be recomputed exactly. Invalid arguments (negative counts, lengths that
  * differ, a confidence outside (0, 1)) throw a RangeError: they are bugs in the caller.
  */
@@ -244,4 +244,49 @@ export const comparePaired = (
     difference: pairedBootstrap(a, b, options),
     mcnemar: mcnemarExact(onlyA, onlyB)
   }
+}
+
+/**
+ * The unbiased estimator of pass@k of Chen et al. (2021), "Evaluating Large Language Models
+ * Trained on Code": with n samples of a question of which c pass, the probability that at least
+ * one of k samples drawn without replacement passes,
+ *
+ *   pass@k = 1 − C(n − c, k) / C(n, k) = 1 − Π_{i = n−c+1..n} (1 − k/i)
+ *
+ * computed as that product, which stays exact where the binomial coefficients overflow. It is 1
+ * when n − c < k (every draw of k holds a pass). Needs 1 ≤ k ≤ n and 0 ≤ c ≤ n.
+ */
+export const passAtK = (n: number, c: number, k: number): number => {
+  checkCount("n", n)
+  checkCount("c", c)
+  checkCount("k", k)
+  if (c > n) throw new RangeError(`c (${c}) exceeds n (${n})`)
+  if (k < 1 || k > n) throw new RangeError(`k must be between 1 and n (${n}), got ${k}`)
+  if (n - c < k) return 1
+  let product = 1
+  for (let i = n - c + 1; i <= n; i++) product *= 1 - k / i
+  return 1 - product
+}
+
+/** pass@k over a benchmark: the mean of the questions' pass@k, over the questions with at least k samples. */
+export interface PassAtK {
+  readonly k: number
+  readonly estimate: number
+  /** Questions that have at least k samples (the others cannot estimate pass@k). */
+  readonly questions: number
+}
+
+/** The mean pass@k over questions given as their sample count n and passing samples c. */
+export const meanPassAtK = (
+  questions: ReadonlyArray<{ readonly n: number; readonly c: number }>,
+  k: number
+): PassAtK => {
+  let sum = 0
+  let counted = 0
+  for (const q of questions) {
+    if (q.n < k) continue
+    sum += passAtK(q.n, q.c, k)
+    counted++
+  }
+  return { k, estimate: counted === 0 ? 0 : sum / counted, questions: counted }
 }

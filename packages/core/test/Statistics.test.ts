@@ -187,3 +187,45 @@ describe("Statistics.comparePaired", () => {
     assert.closeTo(result.difference.difference, 0.1, 1e-12)
   })
 })
+
+describe("Statistics.passAtK", () => {
+  it("matches hand-computed values of 1 − C(n−c, k)/C(n, k)", () => {
+    // n = 5, c = 2, k = 1: 1 − C(3,1)/C(5,1) = 1 − 3/5 = 0.4 (pass@1 is c/n)
+    assert.closeTo(Statistics.passAtK(5, 2, 1), 0.4, 1e-12)
+    // n = 5, c = 2, k = 2: 1 − C(3,2)/C(5,2) = 1 − 3/10 = 0.7
+    assert.closeTo(Statistics.passAtK(5, 2, 2), 0.7, 1e-12)
+    // n = 10, c = 3, k = 5: 1 − C(7,5)/C(10,5) = 1 − 21/252 = 0.916666…
+    assert.closeTo(Statistics.passAtK(10, 3, 5), 1 - 21 / 252, 1e-12)
+    // n = 20, c = 4, k = 10: 1 − C(16,10)/C(20,10) = 1 − 8008/184756 = 0.956656…
+    assert.closeTo(Statistics.passAtK(20, 4, 10), 1 - 8008 / 184756, 1e-12)
+  })
+
+  it("is 0 with no passing sample, and 1 when every draw of k must hold a pass", () => {
+    assert.strictEqual(Statistics.passAtK(7, 0, 3), 0)
+    assert.strictEqual(Statistics.passAtK(7, 7, 3), 1)
+    // n − c = 2 < k = 3: C(2,3) = 0
+    assert.strictEqual(Statistics.passAtK(5, 3, 3), 1)
+  })
+
+  it("stays exact where the binomial coefficients overflow a double", () => {
+    // C(1999, 1000)/C(2000, 1000) = (2000 − 1000)/2000 = 0.5, though C(2000, 1000) ≈ 2e600
+    assert.closeTo(Statistics.passAtK(2000, 1, 1000), 0.5, 1e-12)
+    // n = 1000, c = 10, k = 1: c/n
+    assert.closeTo(Statistics.passAtK(1000, 10, 1), 0.01, 1e-12)
+  })
+
+  it("refuses impossible arguments", () => {
+    assert.throws(() => Statistics.passAtK(3, 4, 1), RangeError)
+    assert.throws(() => Statistics.passAtK(3, 1, 4), RangeError)
+    assert.throws(() => Statistics.passAtK(3, 1, 0), RangeError)
+    assert.throws(() => Statistics.passAtK(3, 1.5, 1), RangeError)
+  })
+
+  it("averages over the questions that have at least k samples", () => {
+    // (0.7 + 1 − C(2,2)/C(4,2)) / 2 = (0.7 + 5/6) / 2; the question with 1 sample is left out
+    const mean = Statistics.meanPassAtK([{ n: 5, c: 2 }, { n: 4, c: 2 }, { n: 1, c: 1 }], 2)
+    assert.strictEqual(mean.questions, 2)
+    assert.closeTo(mean.estimate, (0.7 + 5 / 6) / 2, 1e-12)
+    assert.deepStrictEqual(Statistics.meanPassAtK([{ n: 1, c: 0 }], 2), { k: 2, estimate: 0, questions: 0 })
+  })
+})
