@@ -5,6 +5,7 @@
 //   overhead — N questions at latency L and concurrency C, against a bare fetch pool (the floor)
 //   scale    — import and run of a 50,000-question benchmark: time and peak RSS
 //   startup  — `ml-agents --help` cold start
+//   code     — model-written code in the sandbox: start cost per execution, executions per second
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -247,4 +248,9 @@ if (wanted("startup")) {
   const times = []
   for (let i = 0; i < 10; i++) times.push((await ml({}, ["--help"])).ms)
   console.log(`\nStartup: \`ml-agents --help\`, median of 10: ${Math.round(median(times))} ms (min ${Math.round(Math.min(...times))} ms)`)
+}
+
+if (wanted("code")) {
+  const { benchCode } = await import("./code.mjs")
+  await benchCode({ root, median, table, repeat })
 }
