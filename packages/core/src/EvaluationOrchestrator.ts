@@ -388,6 +388,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             outcome: grade?.outcome ?? null,
             grader: grade?.grader ?? null,
             graderVersion: grade?.version ?? null,
+            gradeDetails: grade?.details ?? null,
             processedAt: new Date(finished)
           }, true)
         })
@@ -699,14 +700,19 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           Stream.filterMap(({ grade, row }) => {
             const isCorrect = grade.outcome === "correct"
             const same = isCorrect === row.isCorrect && grade.outcome === row.outcome
-            if (same && grade.version === row.graderVersion && grade.grader === row.grader) return Option.none()
+            const details = grade.details ?? null
+            if (
+              same && grade.version === row.graderVersion && grade.grader === row.grader &&
+              JSON.stringify(details) === JSON.stringify(row.gradeDetails)
+            ) return Option.none()
             if (!same) changed++
             return Option.some(new EvaluationQuestionResult({
               ...row,
               isCorrect,
               outcome: grade.outcome,
               grader: grade.grader,
-              graderVersion: grade.version
+              graderVersion: grade.version,
+              gradeDetails: details
             }))
           }),
           Stream.grouped(RESCORE_BATCH),

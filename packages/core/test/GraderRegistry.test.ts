@@ -90,6 +90,7 @@ describe("GraderRegistry", () => {
       assert.strictEqual(first.grader, "reversed")
       assert.strictEqual(first.graderVersion, "reversed-1")
       assert.strictEqual(first.outcome, "correct")
+      assert.deepStrictEqual(first.gradeDetails, { metadata: { hint: "h1" } }, "the grade's details are stored with the result")
       const rescored = yield* orchestrator.rescore(evaluation.id)
       assert.strictEqual(rescored.kind, "reversed")
       assert.strictEqual(rescored.after.correct, 1)
