@@ -56,6 +56,10 @@ export const describe = (e: unknown): Described => {
       return { code: ExitCode.notFound, text: message, hint: "give the path of a CSV file, or one of the names listed by `ml-agents benchmark list --available`" }
     case "AgentNotFound":
       return { code: ExitCode.notFound, text: message, hint: "choose one of the available agents" }
+    case "GraderNotFound":
+      return { code: ExitCode.config, text: message, hint: "see the answer kinds with `ml-agents graders list`; a plugin's kind needs its package in ML_AGENTS_PLUGINS" }
+    case "BenchmarkRejected":
+      return { code: ExitCode.general, text: `Cannot import: ${message}`, hint: `${(e as any).hint}; nothing was stored` }
     case "InvalidAgentParameters":
       return { code: ExitCode.config, text: `Invalid parameters for agent '${(e as any).agentId}': ${message}` }
     case "BenchmarkAlreadyExists":

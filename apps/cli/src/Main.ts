@@ -3,7 +3,7 @@
  * command needs, and the mapping of every outcome to an exit code.
  */
 import { Command, ValidationError } from "@effect/cli"
-import { AgentRegistry, EvaluationOrchestrator, LlmClient, NoneAgent } from "@ml-agents/core"
+import { AgentRegistry, EvaluationOrchestrator, GraderRegistry, Grading, LlmClient, NoneAgent } from "@ml-agents/core"
 import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
@@ -24,6 +24,7 @@ import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
 import * as Plugins from "./Plugins.js"
+import * as GradersCommand from "./commands/GradersCommand.js"
 import * as Ui from "./Ui.js"
 import { VERSION } from "./Version.js"
 
@@ -63,6 +64,7 @@ const root = Command.make("ml-agents").pipe(
     AgentsCommand.command,
     BenchmarkCommands.command,
     EvaluateCommands.command,
+    GradersCommand.command,
     HealthCommand.command,
     ReportCommand.command
   ])
@@ -99,11 +101,13 @@ const appLayer = (config: AppConfig.AppConfig) => {
       dataCollection: config.openrouter.dataCollection ?? undefined
     }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
   const agents = Layer.unwrapEffect(
-    Plugins.load(builtInAgents, config.plugins, process.cwd()).pipe(
+    Plugins.load(builtInAgents, config.plugins, process.cwd(), Grading.builtIn).pipe(
       Effect.map((loaded) =>
-        Layer.merge(
-          AgentRegistry.layer(loaded.map((l) => l.agent)),
-          Layer.succeed(AgentsCommand.LoadedAgents, loaded)
+        Layer.mergeAll(
+          AgentRegistry.layer(loaded.agents.map((l) => l.agent)),
+          Layer.succeed(AgentsCommand.LoadedAgents, loaded.agents),
+          GraderRegistry.layer(loaded.graders.filter((l) => l.source !== "built-in").map((l) => l.grader)),
+          Layer.succeed(GradersCommand.LoadedGraders, loaded.graders)
         )
       )
     )

@@ -1,10 +1,11 @@
 /**
- * Loading third-party agent plugins by package name (`ML_AGENTS_PLUGINS=pkg-a,pkg-b`), resolved
- * from the working directory's `node_modules` (and its parents', as Node does), exactly as an
- * installed package. A plugin exports an agent as its default export, as `agent`, or a list as
- * `agents`; each must satisfy core's Agent contract.
+ * Loading third-party plugins by package name (`ML_AGENTS_PLUGINS=pkg-a,pkg-b`), resolved from
+ * the working directory's `node_modules` (and its parents', as Node does), exactly as an
+ * installed package. A plugin exports agents, graders, or both: an agent as its default export,
+ * as `agent`, or a list as `agents` (core's Agent contract); a grader as `grader` or a list as
+ * `graders` (core's Grader contract), which adds an answer kind.
  */
-import type { Agent } from "@ml-agents/core"
+import type { Agent, Grader } from "@ml-agents/core"
 import { Data, Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -26,6 +27,25 @@ export interface LoadedAgent {
   readonly agent: Agent.Agent<any>
   readonly source: string
 }
+
+/** A loaded grader and where it came from ("built-in" or the package). */
+export interface LoadedGrader {
+  readonly grader: Grader.Grader
+  readonly source: string
+}
+
+/** Everything a process knows: agents and graders, each with where it came from. */
+export interface Loaded {
+  readonly agents: ReadonlyArray<LoadedAgent>
+  readonly graders: ReadonlyArray<LoadedGrader>
+}
+
+const isGrader = (value: unknown): value is Grader.Grader =>
+  typeof value === "object" && value !== null &&
+  typeof (value as any).kind === "string" &&
+  typeof (value as any).version === "string" &&
+  typeof (value as any).description === "string" &&
+  typeof (value as any).grade === "function"
 
 const isAgent = (value: unknown): value is Agent.Agent<any> =>
   typeof value === "object" && value !== null &&
@@ -67,7 +87,7 @@ export const locate = (pkg: string, cwd: string): { dir: string | undefined; sea
 }
 
 /** Loads one plugin package. */
-export const loadOne = (pkg: string, cwd: string): Effect.Effect<ReadonlyArray<LoadedAgent>, PluginLoadError> =>
+export const loadOne = (pkg: string, cwd: string): Effect.Effect<Loaded, PluginLoadError> =>
   Effect.gen(function*() {
     const fail = (problem: string, hint: string) => Effect.fail(new PluginLoadError({ pkg, problem, hint }))
     if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(pkg)) {
@@ -100,35 +120,62 @@ export const loadOne = (pkg: string, cwd: string): Effect.Effect<ReadonlyArray<L
       ...(Array.isArray(mod.agents) ? mod.agents : [])
     ]
     const agents = [...new Set(candidates.filter(isAgent))]
-    if (agents.length === 0) {
+    const graders = [...new Set([mod.grader, ...(Array.isArray(mod.graders) ? mod.graders : [])].filter(isGrader))]
+    if (agents.length === 0 && graders.length === 0) {
       return yield* fail(
-        "exports no agent",
-        "a plugin exports an agent satisfying @ml-agents/core's Agent contract as its default export, as `agent`, or a list as `agents`"
+        "exports no agent and no grader",
+        "a plugin exports an agent satisfying @ml-agents/core's Agent contract as its default export, as `agent`, or a list as `agents`, " +
+          "and/or a grader satisfying its Grader contract as `grader` or a list as `graders`"
       )
     }
-    return agents.map((agent) => ({ agent, source: pkg }))
+    const badKind = graders.find((g) => !/^[a-z][a-z0-9_-]{0,39}$/.test(g.kind))
+    if (badKind !== undefined) {
+      return yield* fail(
+        `exports a grader whose kind '${badKind.kind}' is not a valid answer kind`,
+        "an answer kind is 1-40 lowercase letters, digits, '_' or '-', starting with a letter"
+      )
+    }
+    return {
+      agents: agents.map((agent) => ({ agent, source: pkg })),
+      graders: graders.map((grader) => ({ grader, source: pkg }))
+    }
   })
 
-/** Loads every plugin, refusing ids that clash with each other or with a built-in agent. */
+/** Loads every plugin, refusing agent ids and answer kinds that clash with each other or with a built-in one. */
 export const load = (
   builtIn: ReadonlyArray<Agent.Agent<any>>,
   packages: ReadonlyArray<string>,
-  cwd: string
-): Effect.Effect<ReadonlyArray<LoadedAgent>, PluginLoadError> =>
+  cwd: string,
+  builtInGraders: ReadonlyArray<Grader.Grader> = []
+): Effect.Effect<Loaded, PluginLoadError> =>
   Effect.gen(function*() {
-    const all: Array<LoadedAgent> = builtIn.map((agent) => ({ agent, source: "built-in" }))
+    const agents: Array<LoadedAgent> = builtIn.map((agent) => ({ agent, source: "built-in" }))
+    const graders: Array<LoadedGrader> = builtInGraders.map((grader) => ({ grader, source: "built-in" }))
+    const taken = (source: string, what: string) => source === "built-in" ? `a built-in ${what}` : `plugin '${source}'`
     for (const pkg of packages) {
-      for (const loaded of yield* loadOne(pkg, cwd)) {
-        const clash = all.find((a) => a.agent.id === loaded.agent.id)
+      const loaded = yield* loadOne(pkg, cwd)
+      for (const one of loaded.agents) {
+        const clash = agents.find((a) => a.agent.id === one.agent.id)
         if (clash !== undefined) {
           return yield* new PluginLoadError({
             pkg,
-            problem: `its agent id '${loaded.agent.id}' is already taken by ${clash.source === "built-in" ? "a built-in agent" : `plugin '${clash.source}'`}`,
+            problem: `its agent id '${one.agent.id}' is already taken by ${taken(clash.source, "agent")}`,
             hint: "remove one of them from ML_AGENTS_PLUGINS"
           })
         }
-        all.push(loaded)
+        agents.push(one)
+      }
+      for (const one of loaded.graders) {
+        const clash = graders.find((g) => g.grader.kind === one.grader.kind)
+        if (clash !== undefined) {
+          return yield* new PluginLoadError({
+            pkg,
+            problem: `its answer kind '${one.grader.kind}' is already taken by ${taken(clash.source, "grader")}`,
+            hint: "remove one of them from ML_AGENTS_PLUGINS"
+          })
+        }
+        graders.push(one)
       }
     }
-    return all
+    return { agents, graders }
   })

@@ -21,13 +21,24 @@
  */
 import { Schema } from "effect"
 
-/** The answer kinds the graders know. */
-export const AnswerKind = Schema.Literal("multiple_choice", "number", "label", "math", "text")
+/**
+ * An answer kind: a built-in one or one a grader plugin adds ("code"), so an open string here;
+ * whether a grader is registered for it is checked against the `GraderRegistry`.
+ */
+export const AnswerKind = Schema.String.pipe(
+  Schema.pattern(/^[a-z][a-z0-9_-]{0,39}$/),
+  Schema.annotations({ message: () => "an answer kind is 1-40 lowercase letters, digits, '_' or '-', starting with a letter" })
+)
 /** An answer kind. */
 export type AnswerKind = typeof AnswerKind.Type
 
-/** Every answer kind, in detection order. */
-export const all: ReadonlyArray<AnswerKind> = AnswerKind.literals
+/** The built-in answer kinds, in detection order. */
+export const builtIn = ["multiple_choice", "number", "label", "math", "text"] as const
+/** A built-in answer kind. */
+export type BuiltInKind = typeof builtIn[number]
+
+/** Every built-in answer kind, in detection order. */
+export const all: ReadonlyArray<BuiltInKind> = builtIn
 
 /** Well-known closed label vocabularies (canonical spelling); used by detection and by the label grader. */
 export const labelVocabularies: ReadonlyArray<ReadonlyArray<string>> = [
@@ -60,7 +71,7 @@ const prose = /\n|(?<![\\\p{L}])\p{L}{2,}\s+\p{L}{2,}\s+\p{L}{2,}/u
 export const isLatexLike = (s: string): boolean => latexLike.test(s)
 
 /** The answer kind that fits a benchmark's expected answers (rules in the module header). */
-export const detect = (expectedAnswers: ReadonlyArray<string>): AnswerKind => {
+export const detect = (expectedAnswers: ReadonlyArray<string>): BuiltInKind => {
   const answers = expectedAnswers.map((a) => a.trim()).filter((a) => a !== "")
   if (answers.length === 0) return "text"
   if (answers.every((a) => choiceLetter.test(a))) return "multiple_choice"

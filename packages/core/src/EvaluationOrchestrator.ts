@@ -15,7 +15,9 @@ import * as Evaluation from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
-import * as AnswerKind from "./AnswerKind.js"
+import type * as AnswerKind from "./AnswerKind.js"
+import type { Grader } from "./Grader.js"
+import { GraderRegistry } from "./GraderRegistry.js"
 import * as Grading from "./Grading.js"
 import * as Deadlines from "./internal/deadlines.js"
 import * as GroupCommit from "./internal/groupCommit.js"
@@ -216,6 +218,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
       const evaluations = yield* EvaluationRepository
       const results = yield* ResultRepository
       const registry = yield* AgentRegistry
+      const graders = yield* GraderRegistry
       const llm = yield* LlmClient
 
       const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
@@ -230,6 +233,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
       const create = Effect.fn("EvaluationOrchestrator.create")(function*(options: CreateOptions) {
         const agent = yield* registry.get(options.agentType)
+        if (options.answerKind !== undefined) yield* graders.get(options.answerKind)
         const benchmark = yield* benchmarks.findByName(options.benchmarkName).pipe(
           Effect.flatMap(Option.match({
             onNone: () => Effect.fail(new BenchmarkNotFound({ name: options.benchmarkName })),
@@ -281,7 +285,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         question: Question,
         limit: QuestionLimit | undefined,
         cache: ResponseCache.ResponseCache.Service | undefined,
-        kind: AnswerKind.AnswerKind
+        grader: Grader
       ) =>
         Effect.gen(function*() {
           let calls = 0
@@ -361,7 +365,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           const finished = clock.unsafeCurrentTimeMillis()
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
           const grade = outcome._tag === "Solved"
-            ? Grading.gradeAnswer(kind, question, answer, outcome.output.rawOutput)
+            ? yield* grader.grade({ question: Grading.gradedQuestion(question), answer, rawOutput: outcome.output.rawOutput })
             : null
           // Every field is checked above or made here: no need to validate them all again.
           return new EvaluationQuestionResult({
@@ -384,6 +388,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             outcome: grade?.outcome ?? null,
             grader: grade?.grader ?? null,
             graderVersion: grade?.version ?? null,
+            gradeDetails: grade?.details ?? null,
             processedAt: new Date(finished)
           }, true)
         })
@@ -446,19 +451,20 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               onSome: Effect.succeed
             }))
           )
-          const kind = Grading.recordedKind(benchmark.metadata, evaluation.answerKind) ?? AnswerKind.detect(
-            Chunk.toReadonlyArray(
+          const kind = Grading.recordedKind(benchmark.metadata, evaluation.answerKind) ?? graders.detect({
+            columns: [],
+            expectedAnswers: Chunk.toReadonlyArray(
               yield* Stream.runCollect(benchmarks.streamQuestions(benchmark.id).pipe(Stream.map((q) => q.expectedAnswer)))
             )
-          )
-          return { benchmark, kind }
+          })
+          return { benchmark, kind, grader: yield* graders.get(kind) }
         })
 
       const runLeased = (evaluationId: string, options: RunOptions) => Effect.gen(function*() {
         const pending = yield* get(evaluationId)
         const agent = yield* registry.get(pending.agentConfig.agentType)
         const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
-        const { benchmark, kind } = yield* gradingOf(pending)
+        const { benchmark, grader } = yield* gradingOf(pending)
         const answered = yield* results.answeredQuestionIds(evaluationId)
         const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
         const isTodo = (q: Question) => !answered.has(q.id) || retried.has(q.id)
@@ -531,7 +537,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
               overBudget()
                 ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
-                : solveOne(running, agent, parameters, question, limit, options.cache, kind)
+                : solveOne(running, agent, parameters, question, limit, options.cache, grader)
             ).pipe(
               Effect.flatMap((result) => {
                 // Counted as spent at once (the budget covers answers on their way to the disk);
@@ -664,27 +670,49 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
       const regrade = (evaluationId: string, options: RescoreOptions) => Effect.gen(function*() {
         const stored = yield* get(evaluationId)
+        if (options.answerKind !== undefined && options.answerKind !== null) yield* graders.get(options.answerKind)
         const evaluation = options.answerKind === undefined
           ? stored
           : new Evaluation.Evaluation({ ...stored, answerKind: options.answerKind })
-        const { kind } = yield* gradingOf(evaluation)
+        const { benchmark, grader, kind } = yield* gradingOf(evaluation)
+        // A grader may read a question's extra columns (a code kind's tests); results do not keep them.
+        const metadata = new Map<string, Readonly<Record<string, unknown>>>()
+        yield* benchmarks.streamQuestions(benchmark.id).pipe(
+          Stream.runForEach((q) => Effect.sync(() => metadata.set(q.id, q.metadata)))
+        )
         const before = yield* results.summarize(evaluationId)
         let changed = 0
         // The regraded rows are saved RESCORE_BATCH at a time, one statement and one flush each.
         yield* results.stream(evaluationId).pipe(
-          Stream.filterMap((row) => {
-            if (row.error !== null) return Option.none()
-            const grade = Grading.gradeAnswer(kind, { text: row.questionText, expectedAnswer: row.expectedAnswer }, row.extractedAnswer, row.rawOutput)
+          Stream.filter((row) => row.error === null),
+          Stream.mapEffect((row) =>
+            grader.grade({
+              question: Grading.gradedQuestion({
+                id: row.questionId,
+                text: row.questionText,
+                expectedAnswer: row.expectedAnswer,
+                metadata: metadata.get(row.questionId) ?? {}
+              }),
+              answer: row.extractedAnswer,
+              rawOutput: row.rawOutput
+            }).pipe(Effect.map((grade) => ({ row, grade })))
+          ),
+          Stream.filterMap(({ grade, row }) => {
             const isCorrect = grade.outcome === "correct"
             const same = isCorrect === row.isCorrect && grade.outcome === row.outcome
-            if (same && grade.version === row.graderVersion && grade.grader === row.grader) return Option.none()
+            const details = grade.details ?? null
+            if (
+              same && grade.version === row.graderVersion && grade.grader === row.grader &&
+              JSON.stringify(details) === JSON.stringify(row.gradeDetails)
+            ) return Option.none()
             if (!same) changed++
             return Option.some(new EvaluationQuestionResult({
               ...row,
               isCorrect,
               outcome: grade.outcome,
               grader: grade.grader,
-              graderVersion: grade.version
+              graderVersion: grade.version,
+              gradeDetails: details
             }))
           }),
           Stream.grouped(RESCORE_BATCH),

@@ -30,28 +30,13 @@
  * stays symbolic; text answers must match exactly after normalisation, so "The capital is
  * Paris." is not "Paris".
  */
-import { Schema } from "effect"
-import { labelVocabularies, type AnswerKind } from "./AnswerKind.js"
+import { labelVocabularies, type BuiltInKind as AnswerKind } from "./AnswerKind.js"
+import { Grade, Outcome } from "./Grader.js"
+
+export { Grade, Outcome }
 
 /** The graders' version, stored with each grade so that re-grading can tell old grades apart. */
 export const VERSION = "graders-1"
-
-/** What grading found: the right answer, a wrong one, or none at all. */
-export const Outcome = Schema.Literal("correct", "incorrect", "no_answer")
-/** A grading outcome. */
-export type Outcome = typeof Outcome.Type
-
-/** The result of grading one output, with what was extracted and which grader decided. */
-export const Grade = Schema.Struct({
-  outcome: Outcome,
-  /** The answer found in the output (a letter, a number as written, a label, …); null when none. */
-  extracted: Schema.NullOr(Schema.String),
-  /** The grader that decided: an answer kind ("multiple_choice", …). */
-  grader: Schema.String,
-  version: Schema.String
-})
-/** A grade. */
-export type Grade = typeof Grade.Type
 
 /** Grading options; every field is optional. */
 export interface Options {

@@ -61,6 +61,8 @@ export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionRes
   /** The grader that decided (an answer kind) and its version, so that re-grading can tell old grades apart. */
   grader: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   graderVersion: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** The grader's details, any JSON value (e.g. a code grader's per-test outcomes); null when it gave none. */
+  gradeDetails: Schema.optionalWith(Schema.Unknown, { default: () => null }),
   /** Every model call the question made, in the order they ended (failed calls included). */
   calls: Schema.optionalWith(Schema.Array(ModelCall), { default: () => [] }),
   processedAt: Schema.Date

@@ -5,7 +5,7 @@
  * answer, refusals, reasoning with several numbers before the final one). Kept as data so that
  * other tests (re-scoring, exports) can reuse it.
  */
-import type { AnswerKind } from "../src/AnswerKind.js"
+import type { BuiltInKind as AnswerKind } from "../src/AnswerKind.js"
 import type { Options, Outcome } from "../src/Graders.js"
 
 /** One row of the table. */

@@ -179,6 +179,12 @@ const callsAndAnswerKind = Effect.gen(function*() {
     FROM evaluation_question_results r, json_each(r.calls) c`
 })
 
+// What a grader reported beyond its outcome (e.g. a code grader's per-test results), as JSON.
+const gradeDetails = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grade_details TEXT`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
@@ -187,7 +193,8 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0004_result_retries_and_cache": retriesAndCache,
   "0005_result_grading": grading,
   "0006_summary_views": views,
-  "0007_model_calls_and_answer_kind": callsAndAnswerKind
+  "0007_model_calls_and_answer_kind": callsAndAnswerKind,
+  "0008_grade_details": gradeDetails
 })
 
 /**

@@ -38,7 +38,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           ${row.error_category}, ${row.error_json},
           ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
           ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
-          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.calls}, ${row.processed_at}
+          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.grade_details}, ${row.calls}, ${row.processed_at}
         )`
     // Any number of rows in one statement (a later row for the same question wins).
     const upsert = (rows: ReadonlyArray<ResultRow>) =>
@@ -46,7 +46,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
           raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
           prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
-          retries, cached_calls, outcome, grader, grader_version, calls, processed_at
+          retries, cached_calls, outcome, grader, grader_version, grade_details, calls, processed_at
         ) VALUES ${sql.join(", ", false)(rows.map(values))}
         ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
           ordinal = excluded.ordinal,
@@ -70,6 +70,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           outcome = excluded.outcome,
           grader = excluded.grader,
           grader_version = excluded.grader_version,
+          grade_details = excluded.grade_details,
           calls = excluded.calls,
           processed_at = excluded.processed_at`
 

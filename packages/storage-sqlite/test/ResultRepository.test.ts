@@ -95,6 +95,11 @@ describe("SqliteResultRepository", () => {
         ...traces.map((trace, i) => result(evaluationId, qs[i]!, { correct: i % 2 === 0, trace, cost: i === 1 ? null : 0.5 })),
         result(evaluationId, qs[5]!, { error: reason("parsing_error"), cost: null, timeMs: 0 })
       ]
+      // A grader's details (a code grader's per-test outcomes) come back as the same JSON.
+      saved[0] = new QuestionResult.EvaluationQuestionResult({
+        ...saved[0]!,
+        gradeDetails: { tests: [{ name: "t1", passed: true }, { name: "t2", passed: false, error: "AssertionError" }] }
+      })
       for (const r of saved) yield* repo.save(r)
       assert.deepStrictEqual(yield* repo.list(evaluationId), saved)
     })))
@@ -110,7 +115,8 @@ describe("SqliteResultRepository", () => {
       result("e1", q, { correct: false, trace: null, cost: null }),
       result("e1", q, { trace: undefined }),
       result("e1", q, { trace: ["a", { b: [1, 2.5, null] }], timeMs: 0 }),
-      result("e1", q, { error: reason("parsing_error") })
+      result("e1", q, { error: reason("parsing_error") }),
+      new QuestionResult.EvaluationQuestionResult({ ...result("e1", q, {}), gradeDetails: { passed: 3, failed: 1 } })
     ]
     for (const r of shapes) {
       assert.deepStrictEqual(Either.getOrThrow(resultRow(r)), Schema.encodeSync(ResultFromRow)(r))

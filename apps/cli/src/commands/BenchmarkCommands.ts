@@ -2,7 +2,7 @@
  * `ml-agents benchmark import | list | show`.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { AnswerKind, Benchmark, BenchmarkCsv, BenchmarkRepository, Ids } from "@ml-agents/core"
+import { Benchmark, BenchmarkCsv, BenchmarkRepository, GraderRegistry, Ids } from "@ml-agents/core"
 import { Clock, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import { AppContext } from "../AppContext.js"
@@ -35,9 +35,9 @@ const importCommand = Command.make(
     ),
     name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under")),
     description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description")),
-    answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
+    answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("how answers are graded; detected from the expected answers when not given")
+      Options.withDescription("how answers are graded (see `graders list`); detected from the expected answers when not given")
     )
   },
   ({ answerKind, description, name, source }) =>
@@ -63,7 +63,12 @@ const importCommand = Command.make(
           new UserError({ code: ExitCode.general, text: `cannot read ${resolved.file}: ${(e as Error).message}` })
       })
       const parsed = yield* BenchmarkCsv.parse(bytes, resolved.file)
-      const kind = Option.getOrElse(answerKind, () => AnswerKind.detect(parsed.questions.map((q) => q.expectedAnswer)))
+      const graders = yield* GraderRegistry.GraderRegistry
+      const kind = Option.getOrElse(answerKind, () =>
+        graders.detect({ columns: parsed.columns, expectedAnswers: parsed.questions.map((q) => q.expectedAnswer) })
+      )
+      const grader = yield* graders.get(kind)
+      if (grader.checkBenchmark !== undefined) yield* grader.checkBenchmark(parsed.questions)
       const metadataColumns = parsed.columns.filter((c) => !/^(input|output|id)$/i.test(c.trim()))
       const benchmark = new Benchmark.PreprocessedBenchmark({
         id: yield* Ids.make("bench"),

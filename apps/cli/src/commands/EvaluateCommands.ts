@@ -5,7 +5,7 @@ import { Args, Command, Options } from "@effect/cli"
 import {
   AgentConfig,
   AgentRegistry,
-  AnswerKind,
+  GraderRegistry,
   BenchmarkRepository,
   type Evaluation,
   EvaluationOrchestrator,
@@ -13,7 +13,6 @@ import {
   type EvaluationResults,
   LlmClient,
   ResponseCache,
-  Graders,
   ResultRepository,
   Statistics
 } from "@ml-agents/core"
@@ -107,7 +106,7 @@ const createCommand = Command.make(
       Options.repeated,
       Options.withDescription("agent parameter as key=value (repeatable), e.g. --param tree_depth=2")
     ),
-    answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
+    answerKind: Options.text("answer-kind").pipe(
       Options.optional,
       Options.withDescription("grade this evaluation's answers as this kind instead of the benchmark's")
     )
@@ -498,7 +497,7 @@ const rescoreCommand = Command.make(
   "rescore",
   {
     id: Args.text({ name: "evaluation_id" }),
-    answerKind: Options.choice("answer-kind", [...AnswerKind.all, "benchmark"] as const).pipe(
+    answerKind: Options.text("answer-kind").pipe(
       Options.optional,
       Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")
     )
@@ -506,13 +505,14 @@ const rescoreCommand = Command.make(
   ({ answerKind, id }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const graders = yield* GraderRegistry.GraderRegistry
       const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
         owner: RunLease.owner(),
         isOwnerAlive: RunLease.isAlive,
         answerKind: Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
       })
       yield* Ui.success(
-        `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${Graders.VERSION}), without model calls: ` +
+        `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${(yield* graders.get(kind)).version}), without model calls: ` +
           `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
       )
       yield* Ui.print(Ui.fields([

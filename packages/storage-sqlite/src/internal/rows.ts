@@ -268,6 +268,8 @@ export type ResultRow = {
   readonly outcome: "correct" | "incorrect" | "no_answer" | null
   readonly grader: string | null
   readonly grader_version: string | null
+  /** JSON, or NULL. */
+  readonly grade_details: string | null
   /** JSON array of the question's model calls. */
   readonly calls: string
   /** ISO-8601. */
@@ -297,6 +299,7 @@ const ResultRow = Schema.Struct({
   outcome: Schema.NullOr(Graders.Outcome),
   grader: Schema.NullOr(Schema.String),
   grader_version: Schema.NullOr(Schema.String),
+  grade_details: JsonValueOrNull,
   calls: Schema.parseJson(Schema.Array(QuestionResult.ModelCall)),
   processed_at: Schema.Date
 })
@@ -353,6 +356,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       outcome: row.outcome,
       grader: row.grader,
       graderVersion: row.grader_version,
+      gradeDetails: row.grade_details,
       calls: row.calls,
       processedAt: row.processed_at
     }, true),
@@ -360,6 +364,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
     ...plainColumns(result),
     is_correct: result.isCorrect,
     reasoning_trace: result.reasoningTrace,
+    grade_details: result.gradeDetails,
     error_json: result.error,
     calls: result.calls,
     processed_at: result.processedAt
@@ -383,11 +388,18 @@ export const resultRow = (result: QuestionResult.EvaluationQuestionResult): Eith
   } catch (error) {
     return Either.left(`reasoning_trace: not serialisable as JSON: ${String(error)}`)
   }
+  let details: string | null
+  try {
+    details = json(result.gradeDetails)
+  } catch (error) {
+    return Either.left(`grade_details: not serialisable as JSON: ${String(error)}`)
+  }
   const error = result.error
   return Either.right({
     ...plainColumns(result),
     is_correct: result.isCorrect ? 1 : 0,
     reasoning_trace: trace,
+    grade_details: details,
     error_json: error === null
       ? null
       : JSON.stringify({
