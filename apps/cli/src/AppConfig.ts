@@ -7,6 +7,7 @@
  */
 import { Data, Redacted } from "effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import * as DotEnv from "./DotEnv.js"
 
@@ -40,6 +41,8 @@ export interface AppConfig {
   readonly debugMode: boolean
   readonly questionTimeoutSeconds: number
   readonly concurrency: number
+  /** Code executions at once in the sandbox (CODE_EXEC_CONCURRENCY), separate from model calls. */
+  readonly codeExecConcurrency: number
   readonly responseCache: boolean
   readonly agentDefaults: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   readonly plugins: ReadonlyArray<string>
@@ -179,6 +182,7 @@ export const fromEnv = (env: Env, envFile: string | null, bundledBenchmarks: str
     debugMode: bool(env, "DEBUG_MODE", false),
     questionTimeoutSeconds: num(env, "QUESTION_TIMEOUT", 120, { min: 1, max: 86400, unit: "seconds" }),
     concurrency: num(env, "MAX_CONCURRENT_EVALUATIONS", 1, { integer: true, min: 1, max: 1024 }),
+    codeExecConcurrency: num(env, "CODE_EXEC_CONCURRENCY", os.availableParallelism(), { integer: true, min: 1, max: 1024 }),
     responseCache: bool(env, "ML_AGENTS_RESPONSE_CACHE", false),
     agentDefaults,
     plugins,

@@ -18,7 +18,8 @@ export const registry: Readonly<Record<string, string>> = {
   SAMPLE_MC: "SAMPLE_MC.csv",
   SAMPLE_MATH: "SAMPLE_MATH.csv",
   SAMPLE_LOGIC: "SAMPLE_LOGIC.csv",
-  SAMPLE_QA: "SAMPLE_QA.csv"
+  SAMPLE_QA: "SAMPLE_QA.csv",
+  SAMPLE_CODE: "SAMPLE_CODE.csv"
 }
 
 /** The directory of samples shipped with the CLI (`apps/cli/benchmarks`). */

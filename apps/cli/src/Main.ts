@@ -7,6 +7,8 @@ import { AgentRegistry, EvaluationOrchestrator, GraderRegistry, Grading, LlmClie
 import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
+import { CodeGrader } from "@ml-agents/grader-code"
+import { Sandbox } from "@ml-agents/sandbox"
 import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -37,6 +39,7 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
   let verbose = false
   let quiet = false
   let configPath: string | undefined
+  let unsafeNoSandbox = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === "--") {
@@ -45,6 +48,7 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
     }
     if (arg === "--verbose") verbose = true
     else if (arg === "--quiet" || arg === "-q") quiet = true
+    else if (arg === "--unsafe-no-sandbox") unsafeNoSandbox = true
     else if (arg === "--config") {
       configPath = argv[++i]
       if (configPath === undefined) throw new AppConfig.ConfigInvalid({ variable: "--config", problem: "expects a file path" })
@@ -52,13 +56,13 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
     else if (arg === "-v") rest.push("--version")
     else rest.push(arg)
   }
-  return { flags: { verbose, quiet, configPath }, rest }
+  return { flags: { verbose, quiet, configPath, unsafeNoSandbox }, rest }
 }
 
 const root = Command.make("ml-agents").pipe(
   Command.withDescription(
     "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks. " +
-      "Global flags: --config <path>, --verbose, --quiet, -v"
+      "Global flags: --config <path>, --verbose, --quiet, -v, --unsafe-no-sandbox (run code answers without bubblewrap)"
   ),
   Command.withSubcommands([
     AgentsCommand.command,
@@ -87,7 +91,7 @@ const cacheDir = () =>
 export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThought.agent]
 
 /** The layers a command needs, built only when a command's handler runs. */
-const appLayer = (config: AppConfig.AppConfig) => {
+const appLayer = (config: AppConfig.AppConfig, flags: GlobalFlags) => {
   const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
   const llm = config.openrouter.apiKey === null
     ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
@@ -100,13 +104,21 @@ const appLayer = (config: AppConfig.AppConfig) => {
       appUrl: config.appUrl ?? undefined,
       dataCollection: config.openrouter.dataCollection ?? undefined
     }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
+  // The `code` answer kind ships with the CLI; its sandbox is built now but checked only when code is run.
+  const sandbox = Sandbox.make({ concurrency: config.codeExecConcurrency, unsafeNoSandbox: flags.unsafeNoSandbox === true })
   const agents = Layer.unwrapEffect(
-    Plugins.load(builtInAgents, config.plugins, process.cwd(), Grading.builtIn).pipe(
-      Effect.map((loaded) =>
+    sandbox.pipe(
+      Effect.flatMap((sandbox) =>
+        Plugins.load(builtInAgents, config.plugins, process.cwd(), [...Grading.builtIn, CodeGrader.make(sandbox)]).pipe(
+          Effect.map((loaded) => ({ loaded, sandbox }))
+        )
+      ),
+      Effect.map(({ loaded, sandbox }) =>
         Layer.mergeAll(
           AgentRegistry.layer(loaded.agents.map((l) => l.agent)),
           Layer.succeed(AgentsCommand.LoadedAgents, loaded.agents),
-          GraderRegistry.layer(loaded.graders.filter((l) => l.source !== "built-in").map((l) => l.grader)),
+          Layer.succeed(Sandbox.Sandbox, sandbox),
+          GraderRegistry.layer(loaded.graders.filter((l) => l.source !== "built-in" || l.grader.kind === CodeGrader.KIND).map((l) => l.grader)),
           Layer.succeed(GradersCommand.LoadedGraders, loaded.graders)
         )
       )
@@ -117,7 +129,7 @@ const appLayer = (config: AppConfig.AppConfig) => {
   )
 }
 
-const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => appLayer(config)))))), {
+const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config, flags }) => appLayer(config, flags)))))), {
   name: "ml-agents",
   version: VERSION
 })

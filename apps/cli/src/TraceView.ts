@@ -4,6 +4,7 @@
  * `tot` (every node's thought, score or votes, status, calls and tokens, the best path marked),
  * and any other agent's trace as indented JSON.
  */
+import { CodeGrader, ExecutionView } from "@ml-agents/grader-code"
 import type { TreeOfThought } from "@ml-agents/agent-tot"
 import type { QuestionResult } from "@ml-agents/core"
 import * as Ui from "./Ui.js"
@@ -95,6 +96,8 @@ export const render = (result: QuestionResult.EvaluationQuestionResult): string 
       ["cost", Ui.usd(result.costUsd)]
     ])
   ]
+  const execution = result.grader === CodeGrader.KIND ? CodeGrader.decodeDetails(result.gradeDetails) : undefined
+  if (execution !== undefined) lines.push("", Ui.style.bold("Tests"), indent(ExecutionView.lines(execution).join("\n")))
   const trace = result.reasoningTrace as any
   if (trace && typeof trace === "object" && trace.kind === "tot") {
     lines.push("", Ui.style.bold("Search tree") + Ui.style.dim("  (★ best path; [status score votes])"), ...drawTree(trace))

@@ -31,17 +31,22 @@ export const fencedCode = (reply: string): string | null => {
 const bare = (code: string): string | null => (code.trim() === "" ? null : code.replace(/\s+$/, "") + "\n")
 
 /**
- * The program to grade from an agent's result: a fenced block of the raw reply, else one of the
+ * The program to grade from an agent's result (a leading "Answer:" marker dropped): a fenced
+ * block of the raw reply, else one of the
  * extracted answer; else, when the raw reply is a JSON object (an agent such as `cot` in JSON
  * mode, whose code is its `answer`), the answer as bare code; else the raw reply as bare code
  * (an agent's answer extraction is meant for short answers and may cut code), else the answer.
  */
 export const programOf = (rawOutput: string | null, answer: string | null): string | null => {
-  const fenced = fencedCode(rawOutput ?? "") ?? fencedCode(answer ?? "")
+  const raw = rawOutput === null ? "" : rawOutput.replace(answerMarker, "")
+  const fenced = fencedCode(raw) ?? fencedCode(answer ?? "")
   if (fenced !== null) return fenced
   if (rawOutput !== null && isJsonObject(rawOutput)) return bare(answer ?? "")
-  return bare(rawOutput ?? "") ?? bare(answer ?? "")
+  return bare(raw) ?? bare(answer ?? "")
 }
+
+/** A leading "Answer:" / "Final answer:" before the code, which is not Python. */
+const answerMarker = /^\s*(?:\*\*)?(?:final\s+)?answer(?:\*\*)?\s*:(?:\*\*)?[ \t]*/i
 
 const isJsonObject = (text: string): boolean => {
   const t = text.trim()

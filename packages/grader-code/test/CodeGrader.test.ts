@@ -36,6 +36,8 @@ describe("CodeAnswer.extractCode", () => {
     assert.strictEqual(CodeAnswer.programOf('{"reasoning": "easy", "answer": "def f(): return 1"}', "def f(): return 1"), "def f(): return 1\n")
     assert.strictEqual(CodeAnswer.programOf("def f():\n    answer: int = 1\n    return answer", "int = 1"), "def f():\n    answer: int = 1\n    return answer\n")
     assert.isNull(CodeAnswer.programOf(null, null))
+    assert.strictEqual(CodeAnswer.programOf("Answer: def f():\n    return 1", null), "def f():\n    return 1\n")
+    assert.strictEqual(CodeAnswer.programOf("Answer: \n```python\nx = 1\n```", "x = 1"), "x = 1\n")
   })
 
   it("reads tests, one assert per line, and the set-up column", () => {

@@ -38,9 +38,12 @@ const importCommand = Command.make(
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
       Options.withDescription("how answers are graded (see `graders list`); detected from the expected answers when not given")
+    ),
+    skipReferenceCheck: Options.boolean("skip-reference-check").pipe(
+      Options.withDescription("import even if reference solutions fail their tests (code benchmarks; not recommended)")
     )
   },
-  ({ answerKind, description, name, source }) =>
+  ({ answerKind, description, name, skipReferenceCheck, source }) =>
     Effect.gen(function*() {
       const { config } = yield* AppContext
       const resolved = yield* Effect.try({
@@ -68,7 +71,14 @@ const importCommand = Command.make(
         graders.detect({ columns: parsed.columns, expectedAnswers: parsed.questions.map((q) => q.expectedAnswer) })
       )
       const grader = yield* graders.get(kind)
-      if (grader.checkBenchmark !== undefined) yield* grader.checkBenchmark(parsed.questions)
+      if (grader.checkBenchmark !== undefined && skipReferenceCheck) {
+        yield* Ui.warn(
+          `--skip-reference-check: the benchmark is NOT checked by the '${kind}' grader (reference solutions against their tests); ` +
+            "a question whose reference fails its own tests will count every answer wrong"
+        )
+      } else if (grader.checkBenchmark !== undefined) {
+        yield* grader.checkBenchmark(parsed.questions)
+      }
       const metadataColumns = parsed.columns.filter((c) => !/^(input|output|id)$/i.test(c.trim()))
       const benchmark = new Benchmark.PreprocessedBenchmark({
         id: yield* Ids.make("bench"),
@@ -76,7 +86,12 @@ const importCommand = Command.make(
         description: Option.getOrElse(description, () => ""),
         questionCount: parsed.questions.length,
         formatVersion: Benchmark.FORMAT_VERSION,
-        metadata: { sourceFile: resolved.file, columns: parsed.columns, answerKind: kind },
+        metadata: {
+          sourceFile: resolved.file,
+          columns: parsed.columns,
+          answerKind: kind,
+          ...(grader.checkBenchmark !== undefined && skipReferenceCheck ? { referenceCheck: "skipped" } : {})
+        },
         createdAt: new Date(yield* Clock.currentTimeMillis)
       })
       const repo = yield* BenchmarkRepository.BenchmarkRepository
@@ -86,7 +101,7 @@ const importCommand = Command.make(
           (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
       )
       yield* Ui.print(
-        Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : " (detected from the expected answers; override with --answer-kind)"}`)
+        Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : ` (detected from ${kind === "code" ? "the TESTS column" : "the expected answers"}; override with --answer-kind)`}`)
       )
       yield* Ui.print(
         Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)

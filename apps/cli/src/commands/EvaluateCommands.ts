@@ -18,6 +18,7 @@ import {
 } from "@ml-agents/core"
 import { Duration, Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
+import * as CodeSandbox from "../CodeSandbox.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
@@ -267,6 +268,7 @@ const runCommand = Command.make(
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
+      yield* CodeSandbox.ensureFor(evaluation)
       const n = Option.getOrElse(concurrency, () => config.concurrency)
       if (n < 1 || n > 1024) {
         return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
@@ -506,6 +508,10 @@ const rescoreCommand = Command.make(
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const graders = yield* GraderRegistry.GraderRegistry
+      yield* CodeSandbox.ensureFor(
+        yield* orchestrator.get(id),
+        Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
+      )
       const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
         owner: RunLease.owner(),
         isOwnerAlive: RunLease.isAlive,

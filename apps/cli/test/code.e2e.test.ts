@@ -1,0 +1,162 @@
+/**
+ * Code benchmarks end to end, through the built CLI against the simulator with scripted replies:
+ * the import detects the `code` kind and checks the reference solutions in the sandbox (a failing
+ * one blocks the import); a real `evaluate run` grades correct, wrong and hostile programs (an
+ * infinite loop, a fork bomb, a 2 GB allocation, a 100 MB print, a write outside the sandbox, a
+ * read of the API key, a connection to a listener on 127.0.0.1), stores each with its reason and
+ * goes on; the machine is unharmed; `evaluate show --question` names the failing assert.
+ */
+import { ensureTools } from "@ml-agents/sandbox/testing"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createdId, KEY, rows, type Workspace, workspace } from "./support.js"
+
+const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`
+const csv = (questions: ReadonlyArray<{ id: string; input: string; output: string; tests: ReadonlyArray<string> }>) =>
+  "ID,INPUT,OUTPUT,TESTS\n" +
+  questions.map((q) => [q.id, q.input, q.output, q.tests.join("\n")].map(csvField).join(",")).join("\n") + "\n"
+
+const fenced = (code: string) => "\n```python\n" + code + "\n```"
+
+/** The harness's own source line, found in the command line of any sandboxed interpreter. */
+const harnessProcesses = (): Array<number> =>
+  fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes("_VIOLATIONS = {errno.EACCES")
+    } catch {
+      return false
+    }
+  }).map(Number)
+
+describe("code benchmarks", () => {
+  let ws: Workspace
+  let server: net.Server
+  let connections = 0
+  let received = 0
+  let outside: string
+
+  const ADD = "def add(a, b):\n    return a + b"
+  const addTests = ["assert add(1, 2) == 3", "assert add(2, 3) == 5"]
+
+  beforeAll(async () => {
+    await ensureTools()
+    server = net.createServer((socket) => {
+      connections++
+      socket.on("data", (chunk) => (received += chunk.length))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const port = (server.address() as net.AddressInfo).port
+    // The scripted replies: the simulator answers each task with this program.
+    const replies: Record<string, string> = {}
+    ws = await workspace({ accuracy: 1 })
+    outside = path.join(ws.dir, "outside.txt")
+    const task = (id: string, reply: string, tests = addTests) => {
+      const input = `Task ${id}, write a Python function add(a, b) returning a + b.`
+      replies[input] = reply
+      return { id, input, output: ADD, tests }
+    }
+    const questions = [
+      task("correct", fenced("def add(a, b):\n    return b + a")),
+      task("wrong", fenced("def add(a, b):\n    return a + b if a < 2 else a - b")),
+      task("bare", "def add(a, b):\n    return sum([a, b])"),
+      task("syntax", fenced("def add(a, b)\n    return a + b")),
+      task("loop", fenced(ADD + "\nwhile True:\n    pass")),
+      task("forkbomb", fenced("import os\nwhile True:\n    os.fork()")),
+      task("memory", fenced("def add(a, b):\n    return len(bytearray(2 * 1024 ** 3)) and a + b")),
+      task("flood", fenced("def add(a, b):\n    print('x' * 100_000_000)\n    return a + b")),
+      task("escape", fenced(`${ADD}\nopen(${JSON.stringify(outside)}, 'w').write('pwned')`)),
+      task("key", fenced(`import os\n${ADD}\nprint(os.environ.get('OPENROUTER_API_KEY'))\nprint(open('/proc/1/environ').read())\nassert os.environ['OPENROUTER_API_KEY']`)),
+      task("network", fenced(`import socket\n${ADD}\ns = socket.create_connection(('127.0.0.1', ${port}), timeout=2)\ns.sendall(b'stolen')`))
+    ]
+    ws.sim.configure({ questions: Object.entries(replies).map(([question, answer]) => ({ question, answer })) })
+    fs.writeFileSync(path.join(ws.dir, "hostile.csv"), csv(questions))
+    fs.writeFileSync(
+      path.join(ws.dir, "broken.csv"),
+      csv([
+        { id: "fine", input: "Write inc(x).", output: "def inc(x):\n    return x + 1", tests: ["assert inc(1) == 2"] },
+        { id: "q-bad", input: "Write dec(x).", output: "def dec(x):\n    return x + 1", tests: ["assert dec(3) == 2"] }
+      ])
+    )
+  }, 900_000)
+
+  afterAll(async () => {
+    server?.close()
+    await ws?.close()
+  })
+
+  it("imports a code benchmark only when every reference solution passes its own tests", async () => {
+    const broken = await ws.cli(["benchmark", "import", "broken.csv"])
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toContain("question q-bad: assert dec(3) == 2 → AssertionError: got 4, expected == 2")
+    expect(broken.stderr).toContain("--skip-reference-check")
+    expect(broken.stderr).toContain("nothing was stored")
+    expect(rows(ws.dbFile, "select count(*) n from benchmarks")[0]!.n).toBe(0)
+
+    const skipped = await ws.cli(["benchmark", "import", "broken.csv", "--skip-reference-check"])
+    expect(skipped.code, skipped.stderr).toBe(0)
+    expect(skipped.stderr).toContain("⚠ --skip-reference-check")
+    expect(rows(ws.dbFile, "select json_extract(metadata, '$.referenceCheck') r from benchmarks where name = 'broken'")[0]!.r).toBe("skipped")
+
+    const sample = await ws.cli(["benchmark", "import", "SAMPLE_CODE"])
+    expect(sample.code, sample.stderr).toBe(0)
+    expect(sample.stdout).toContain("graded as code (detected from the TESTS column")
+
+    const hostile = await ws.cli(["benchmark", "import", "hostile.csv"])
+    expect(hostile.code, hostile.stderr).toBe(0)
+    expect(hostile.stdout).toContain("Imported 11 questions")
+  }, 120_000)
+
+  it("runs hostile code in the sandbox: each result is stored with its reason, the run goes on, the machine is unharmed", async () => {
+    const created = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "hostile"])
+    expect(created.code, created.stderr).toBe(0)
+    const id = createdId(created.stdout)
+    const run = await ws.cli(["evaluate", "run", id, "--concurrency", "4"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/graded as:\s+code/)
+
+    const stored: Record<string, Record<string, any>> = Object.fromEntries(
+      rows(ws.dbFile, `select question_id q, outcome, grader, json_extract(grade_details, '$.reason') reason, error_category
+        from evaluation_question_results where evaluation_id = ?`, id).map((r) => [r.q, r])
+    )
+    const reasons = Object.fromEntries(Object.entries(stored).map(([q, r]) => [q, r.reason]))
+    expect(reasons).toEqual({
+      correct: "passed",
+      wrong: "failed",
+      bare: "passed",
+      syntax: "syntax_error",
+      loop: "timeout",
+      forkbomb: "sandbox_violation",
+      memory: "memory_limit",
+      flood: "output_limit",
+      escape: expect.stringMatching(/^(runtime_error|sandbox_violation)$/),
+      key: "runtime_error",
+      network: "sandbox_violation"
+    })
+    for (const r of Object.values(stored)) {
+      expect(r.grader).toBe("code")
+      expect(r.error_category).toBeNull()
+    }
+    expect(stored.correct!.outcome).toBe("correct")
+    expect(stored.wrong!.outcome).toBe("incorrect")
+
+    // The machine is unharmed.
+    expect(fs.existsSync(outside)).toBe(false)
+    expect(connections).toBe(0)
+    expect(received).toBe(0)
+    const everything = JSON.stringify(rows(ws.dbFile, "select * from evaluation_question_results"))
+    expect(everything).not.toContain(KEY)
+    expect(run.stdout + run.stderr).not.toContain(KEY)
+    for (let i = 0; i < 50 && harnessProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(harnessProcesses()).toEqual([])
+
+    const shown = await ws.cli(["evaluate", "show", id, "--question", "wrong"])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain("✓ assert add(1, 2) == 3")
+    expect(shown.stdout).toContain("✗ assert add(2, 3) == 5")
+    expect(shown.stdout).toContain("AssertionError: got -1, expected == 5")
+    const flood = await ws.cli(["evaluate", "show", id, "--question", "flood"])
+    expect(flood.stdout).toMatch(/stdout \(\d+\.\d MiB, truncated to the first 8\.0 KiB\)/)
+  }, 300_000)
+})
