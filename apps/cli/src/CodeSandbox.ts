@@ -11,7 +11,7 @@ import { ExitCode, UserError } from "./Errors.js"
 import * as Ui from "./Ui.js"
 
 /** The answer kind an evaluation is graded as: `override` (rescore's), else its own, else its benchmark's. */
-const kindOf = (evaluation: Evaluation.Evaluation, override: string | null | undefined) =>
+export const kindOf = (evaluation: Evaluation.Evaluation, override: string | null | undefined) =>
   Effect.gen(function*() {
     if (override !== undefined && override !== null) return override
     if (override === undefined && evaluation.answerKind !== null) return evaluation.answerKind

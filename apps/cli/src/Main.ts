@@ -56,7 +56,7 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
     else if (arg === "-v") rest.push("--version")
     else rest.push(arg)
   }
-  return { flags: { verbose, quiet, configPath, unsafeNoSandbox }, rest }
+  return { flags: { verbose, quiet, configPath, ...(unsafeNoSandbox ? { unsafeNoSandbox } : {}) }, rest }
 }
 
 const root = Command.make("ml-agents").pipe(

@@ -159,4 +159,36 @@ describe("code benchmarks", () => {
     const flood = await ws.cli(["evaluate", "show", id, "--question", "flood"])
     expect(flood.stdout).toMatch(/stdout \(\d+\.\d MiB, truncated to the first 8\.0 KiB\)/)
   }, 300_000)
+
+  it("gives pass@1 and pass@k over an evaluation's repeats; --unsafe-no-sandbox is said and recorded", async () => {
+    const inputs = ["Repeat task A, write add(a, b).", "Repeat task B, write add(a, b)."]
+    fs.writeFileSync(path.join(ws.dir, "repeat.csv"), csv(inputs.map((input, i) => ({ id: `r${i}`, input, output: ADD, tests: addTests }))))
+    expect((await ws.cli(["benchmark", "import", "repeat.csv"])).code).toBe(0)
+    const right = fenced(ADD)
+    const wrong = fenced("def add(a, b):\n    return a * b")
+    // A passes in 1 of 3 samples, B in 2 of 3.
+    const rounds = [[right, right], [wrong, right], [wrong, wrong]]
+    const ids: Array<string> = []
+    for (const [r, [a, b]] of rounds.entries()) {
+      ws.sim.configure({ questions: [{ question: inputs[0]!, answer: a! }, { question: inputs[1]!, answer: b! }] })
+      const id = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "repeat"])).stdout)
+      const run = await ws.cli(["evaluate", "run", id, ...(r === 2 ? ["--unsafe-no-sandbox"] : [])])
+      expect(run.code, run.stderr).toBe(0)
+      if (r === 2) expect(run.stderr).toContain("⚠ --unsafe-no-sandbox: model-written code runs WITHOUT bubblewrap")
+      else expect(run.stderr).not.toContain("unsafe")
+      ids.push(id)
+    }
+    const sandboxes = rows(ws.dbFile, "select evaluation_id e, json_extract(grade_details, '$.sandbox') s from evaluation_question_results where evaluation_id in (?, ?)", ids[1], ids[2])
+    expect(sandboxes.filter((r) => r.e === ids[1]).every((r) => r.s === "bubblewrap")).toBe(true)
+    expect(sandboxes.filter((r) => r.e === ids[2]).every((r) => r.s === "none")).toBe(true)
+    const unsafeShown = await ws.cli(["evaluate", "show", ids[2]!, "--question", "r0"])
+    expect(unsafeShown.stdout).toContain("run WITHOUT a sandbox (--unsafe-no-sandbox)")
+
+    // pass@1 = (1/3 + 2/3)/2 = 50%; pass@2 = ((1 − C(2,2)/C(3,2)) + (1 − C(1,2)/C(3,2)))/2 = (2/3 + 1)/2 = 83.3%; pass@3 = 100%
+    const shown = await ws.cli(["evaluate", "show", ids[2]!])
+    expect(shown.stdout).toContain(`pass@k:`)
+    expect(shown.stdout).toContain(`pass@1 50.0%, pass@2 83.3%, pass@3 100.0% over 3 repeats (${ids.join(", ")})`)
+    const doc = JSON.parse((await ws.cli(["evaluate", "show", ids[0]!, "--json"])).stdout)
+    expect(doc.passAtK.values.map((v: any) => [v.k, Number(v.estimate.toFixed(4))])).toEqual([[1, 0.5], [2, 0.8333], [3, 1]])
+  }, 300_000)
 })

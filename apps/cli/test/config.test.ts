@@ -3,6 +3,7 @@
  * global flags accepted anywhere on the command line.
  */
 import { Redacted } from "effect"
+import * as os from "node:os"
 import { describe, expect, it } from "vitest"
 import * as AppConfig from "../src/AppConfig.js"
 import * as DotEnv from "../src/DotEnv.js"
@@ -58,6 +59,9 @@ describe("AppConfig", () => {
     expect(config.openrouter.maxRetries).toBe(3)
     expect(config.openrouter.apiKey).toBeNull()
     expect(config.concurrency).toBe(1)
+    expect(config.codeExecConcurrency).toBe(os.availableParallelism())
+    expect(load({ CODE_EXEC_CONCURRENCY: "3" }).codeExecConcurrency).toBe(3)
+    expect(problem({ CODE_EXEC_CONCURRENCY: "0" })).toContain("CODE_EXEC_CONCURRENCY")
     expect(config.agentDefaults.tot).toMatchObject({ tree_depth: 3, branches_per_step: 4, max_evaluations: 20 })
     expect(config.benchmarkDirs).toEqual(["/work/benchmarks", "/bundled"])
   })
@@ -99,6 +103,9 @@ describe("global flags", () => {
     expect(flags).toEqual({ verbose: true, quiet: true, configPath: "x.env" })
     expect(rest).toEqual(["evaluate", "run", "eval_1"])
     expect(splitGlobalFlags(["-v"]).rest).toEqual(["--version"])
+    const unsafe = splitGlobalFlags(["evaluate", "run", "eval_1", "--unsafe-no-sandbox"])
+    expect(unsafe.flags.unsafeNoSandbox).toBe(true)
+    expect(unsafe.rest).toEqual(["evaluate", "run", "eval_1"])
     expect(splitGlobalFlags(["--config=a.env", "health"]).flags.configPath).toBe("a.env")
     expect(() => splitGlobalFlags(["health", "--config"])).toThrow("--config")
   })

@@ -17,8 +17,10 @@ import {
   Statistics
 } from "@ml-agents/core"
 import { Duration, Effect, Either, Option } from "effect"
+import { CodeGrader } from "@ml-agents/grader-code"
 import { AppContext } from "../AppContext.js"
 import * as CodeSandbox from "../CodeSandbox.js"
+import * as Repeats from "../Repeats.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
@@ -412,9 +414,20 @@ const showCommand = Command.make(
       const summary = yield* results.summarize(id)
       const context = yield* summaryContext(evaluation)
       const total = context.total
+      // pass@k over the evaluation's repeats, for code benchmarks (several samples of each question).
+      const passAtK = (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND
+        ? Option.getOrUndefined(yield* Repeats.passAtK(evaluation))
+        : undefined
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
         yield* Ui.print(summaryLines(evaluation, summary, context))
+        if (passAtK !== undefined) {
+          yield* Ui.print(Ui.fields([[
+            "pass@k",
+            passAtK.values.map((v) => `pass@${v.k} ${Ui.percent(v.estimate)}`).join(", ") +
+            ` over ${passAtK.evaluations.length} repeats (${passAtK.evaluations.join(", ")}); unbiased estimator of Chen et al. 2021`
+          ]]))
+        }
       }
       const columns = yield* BenchmarkRepository.BenchmarkRepository.pipe(
         Effect.flatMap((repo) => repo.findById(evaluation.benchmarkId)),
@@ -441,6 +454,7 @@ const showCommand = Command.make(
           accuracyCi95: summary.processed === 0 ? null : { lower: ci.lower, upper: ci.upper },
           costPerCorrectUsd: summary.correct > 0 ? summary.costUsd / summary.correct : null,
           gradedAs: context.gradedAs,
+          ...(passAtK === undefined ? {} : { passAtK }),
           providers: context.providers,
           breakdown: column === undefined ? null : {
             column,
