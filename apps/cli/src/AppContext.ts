@@ -9,8 +9,6 @@ export interface GlobalFlags {
   readonly verbose: boolean
   readonly quiet: boolean
   readonly configPath: string | undefined
-  /** `--unsafe-no-sandbox`: run model-written code (the `code` answer kind) without bubblewrap. */
-  readonly unsafeNoSandbox?: boolean | undefined
 }
 
 /** The AppContext service. */

@@ -8,7 +8,6 @@ import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
 import { CodeGrader } from "@ml-agents/grader-code"
-import { Sandbox } from "@ml-agents/sandbox"
 import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -18,6 +17,7 @@ import * as path from "node:path"
 import * as AppConfig from "./AppConfig.js"
 import { AppContext, type GlobalFlags } from "./AppContext.js"
 import * as BenchmarkFiles from "./BenchmarkFiles.js"
+import * as CodeSandbox from "./CodeSandbox.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
 import * as AgentsCommand from "./commands/AgentsCommand.js"
@@ -39,7 +39,6 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
   let verbose = false
   let quiet = false
   let configPath: string | undefined
-  let unsafeNoSandbox = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === "--") {
@@ -48,7 +47,6 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
     }
     if (arg === "--verbose") verbose = true
     else if (arg === "--quiet" || arg === "-q") quiet = true
-    else if (arg === "--unsafe-no-sandbox") unsafeNoSandbox = true
     else if (arg === "--config") {
       configPath = argv[++i]
       if (configPath === undefined) throw new AppConfig.ConfigInvalid({ variable: "--config", problem: "expects a file path" })
@@ -56,13 +54,13 @@ export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFl
     else if (arg === "-v") rest.push("--version")
     else rest.push(arg)
   }
-  return { flags: { verbose, quiet, configPath, ...(unsafeNoSandbox ? { unsafeNoSandbox } : {}) }, rest }
+  return { flags: { verbose, quiet, configPath }, rest }
 }
 
 const root = Command.make("ml-agents").pipe(
   Command.withDescription(
     "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks. " +
-      "Global flags: --config <path>, --verbose, --quiet, -v, --unsafe-no-sandbox (run code answers without bubblewrap)"
+      "Global flags: --config <path>, --verbose, --quiet, -v"
   ),
   Command.withSubcommands([
     AgentsCommand.command,
@@ -91,7 +89,7 @@ const cacheDir = () =>
 export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThought.agent]
 
 /** The layers a command needs, built only when a command's handler runs. */
-const appLayer = (config: AppConfig.AppConfig, flags: GlobalFlags) => {
+const appLayer = (config: AppConfig.AppConfig) => {
   const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
   const llm = config.openrouter.apiKey === null
     ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
@@ -104,20 +102,19 @@ const appLayer = (config: AppConfig.AppConfig, flags: GlobalFlags) => {
       appUrl: config.appUrl ?? undefined,
       dataCollection: config.openrouter.dataCollection ?? undefined
     }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
-  // The `code` answer kind ships with the CLI; its sandbox is built now but checked only when code is run.
-  const sandbox = Sandbox.make({ concurrency: config.codeExecConcurrency, unsafeNoSandbox: flags.unsafeNoSandbox === true })
+  // The `code` answer kind ships with the CLI; its sandbox is checked only when code is run.
   const agents = Layer.unwrapEffect(
-    sandbox.pipe(
-      Effect.flatMap((sandbox) =>
-        Plugins.load(builtInAgents, config.plugins, process.cwd(), [...Grading.builtIn, CodeGrader.make(sandbox)]).pipe(
-          Effect.map((loaded) => ({ loaded, sandbox }))
+    CodeSandbox.make(config.codeExecConcurrency).pipe(
+      Effect.flatMap((code) =>
+        Plugins.load(builtInAgents, config.plugins, process.cwd(), [...Grading.builtIn, CodeGrader.make(code.sandbox)]).pipe(
+          Effect.map((loaded) => ({ loaded, code }))
         )
       ),
-      Effect.map(({ loaded, sandbox }) =>
+      Effect.map(({ code, loaded }) =>
         Layer.mergeAll(
           AgentRegistry.layer(loaded.agents.map((l) => l.agent)),
           Layer.succeed(AgentsCommand.LoadedAgents, loaded.agents),
-          Layer.succeed(Sandbox.Sandbox, sandbox),
+          Layer.succeed(CodeSandbox.CodeSandbox, code),
           GraderRegistry.layer(loaded.graders.filter((l) => l.source !== "built-in" || l.grader.kind === CodeGrader.KIND).map((l) => l.grader)),
           Layer.succeed(GradersCommand.LoadedGraders, loaded.graders)
         )
@@ -129,7 +126,7 @@ const appLayer = (config: AppConfig.AppConfig, flags: GlobalFlags) => {
   )
 }
 
-const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config, flags }) => appLayer(config, flags)))))), {
+const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => appLayer(config)))))), {
   name: "ml-agents",
   version: VERSION
 })

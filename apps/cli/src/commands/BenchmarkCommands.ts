@@ -5,7 +5,9 @@ import { Args, Command, Options } from "@effect/cli"
 import { Benchmark, BenchmarkCsv, BenchmarkRepository, GraderRegistry, Ids } from "@ml-agents/core"
 import { Clock, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs"
+import { CodeGrader } from "@ml-agents/grader-code"
 import { AppContext } from "../AppContext.js"
+import * as CodeSandbox from "../CodeSandbox.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, UserError } from "../Errors.js"
 import * as Ui from "../Ui.js"
@@ -41,9 +43,10 @@ const importCommand = Command.make(
     ),
     skipReferenceCheck: Options.boolean("skip-reference-check").pipe(
       Options.withDescription("import even if reference solutions fail their tests (code benchmarks; not recommended)")
-    )
+    ),
+    unsafeNoSandbox: CodeSandbox.unsafeOption
   },
-  ({ answerKind, description, name, skipReferenceCheck, source }) =>
+  ({ answerKind, description, name, skipReferenceCheck, source, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config } = yield* AppContext
       const resolved = yield* Effect.try({
@@ -71,6 +74,7 @@ const importCommand = Command.make(
         graders.detect({ columns: parsed.columns, expectedAnswers: parsed.questions.map((q) => q.expectedAnswer) })
       )
       const grader = yield* graders.get(kind)
+      if (unsafeNoSandbox && kind === CodeGrader.KIND && !skipReferenceCheck) yield* CodeSandbox.useUnsafe
       if (grader.checkBenchmark !== undefined && skipReferenceCheck) {
         yield* Ui.warn(
           `--skip-reference-check: the benchmark is NOT checked by the '${kind}' grader (reference solutions against their tests); ` +

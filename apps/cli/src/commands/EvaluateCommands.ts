@@ -263,14 +263,15 @@ const runCommand = Command.make(
     ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
-    )
+    ),
+    unsafeNoSandbox: CodeSandbox.unsafeOption
   },
-  ({ cache, concurrency, id, maxCost, retryErrors }) =>
+  ({ cache, concurrency, id, maxCost, retryErrors, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
-      yield* CodeSandbox.ensureFor(evaluation)
+      yield* CodeSandbox.ensureFor(evaluation, unsafeNoSandbox)
       const n = Option.getOrElse(concurrency, () => config.concurrency)
       if (n < 1 || n > 1024) {
         return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
@@ -516,14 +517,16 @@ const rescoreCommand = Command.make(
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
       Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")
-    )
+    ),
+    unsafeNoSandbox: CodeSandbox.unsafeOption
   },
-  ({ answerKind, id }) =>
+  ({ answerKind, id, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const graders = yield* GraderRegistry.GraderRegistry
       yield* CodeSandbox.ensureFor(
         yield* orchestrator.get(id),
+        unsafeNoSandbox,
         Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
       )
       const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
