@@ -23,7 +23,7 @@ export const VERSION = "code-1"
 /** What is stored with each grade: the execution, or why nothing ran. */
 export const Details = Schema.Union(
   Schema.Struct({ ...Execution.Execution.fields, kind: Schema.Literal("execution") }),
-  Schema.Struct({ kind: Schema.Literal("no_code"), summary: Schema.String })
+  Schema.Struct({ kind: Schema.Literal("no_code", "no_tests"), summary: Schema.String })
 )
 /** A grade's details. */
 export type Details = typeof Details.Type
@@ -106,7 +106,13 @@ export const make = (sandbox: Sandbox.Sandbox["Type"]): Grader.Grader => {
             details: { kind: "no_code", summary: "the reply holds no code" } satisfies Details
           }
         }
-        const execution = yield* execute({ code, tests: testsOf(question.metadata), setup: setupOf(question.metadata) })
+        const tests = testsOf(question.metadata)
+        if (tests.length === 0) {
+          // Graded as code without tests (e.g. --answer-kind code on a benchmark without TESTS): nothing proves it right.
+          const summary = "the question has no tests (TESTS column), so the code was not run"
+          return { outcome: "incorrect" as const, extracted: code, grader: KIND, version: VERSION, reason: summary, details: { kind: "no_tests", summary } satisfies Details }
+        }
+        const execution = yield* execute({ code, tests, setup: setupOf(question.metadata) })
         return {
           outcome: execution.reason === "passed" ? "correct" as const : "incorrect" as const,
           extracted: code,

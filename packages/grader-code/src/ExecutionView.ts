@@ -10,7 +10,7 @@ const size = (bytes: number) => bytes < 1024 ? `${bytes} B` : bytes < 1024 * 102
 
 /** The lines that describe a code grade's details. */
 export const lines = (details: Details): ReadonlyArray<string> => {
-  if (details.kind === "no_code") return [`no code: ${details.summary}`]
+  if (details.kind !== "execution") return [details.summary]
   const out = [
     `${details.reason}: ${details.summary}`,
     `${details.passed} of ${details.total} tests passed in ${(details.durationMs / 1000).toFixed(2)} s` +

@@ -79,6 +79,9 @@ describe("CodeGrader", () => {
       assert.include(text, "AssertionError: got 6, expected == 9")
       const none = yield* g.grade({ question: q, rawOutput: "", answer: null })
       assert.strictEqual(none.outcome, "no_answer")
+      const untested = yield* g.grade({ question: { ...q, metadata: {} }, rawOutput: "```python\ndef sq(x):\n    return x * x\n```", answer: null })
+      assert.strictEqual(untested.outcome, "incorrect")
+      assert.include(ExecutionView.lines(CodeGrader.decodeDetails(untested.details)!).join(""), "no tests")
       assert.deepStrictEqual(JSON.parse(JSON.stringify(good.details)), good.details, "details are plain JSON")
     }))
 

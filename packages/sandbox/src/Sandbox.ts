@@ -81,7 +81,9 @@ const findTools = (options: Options): Tools | SandboxUnavailable => {
   }
   const root = process.getuid?.() === 0
   const setpriv = which("setpriv")
-  if (options.unsafeNoSandbox === true) return { bwrap: "", python, setpriv, uid: undefined }
+  if (options.unsafeNoSandbox === true) {
+    return { bwrap: "", python, setpriv, uid: root && setpriv !== undefined ? options.uid ?? 65534 : undefined }
+  }
   const bwrap = which(options.bwrap ?? "bwrap")
   if (bwrap === undefined) {
     return new SandboxUnavailable({
@@ -128,9 +130,13 @@ export const make = (options: Options = {}): Effect.Effect<Sandbox["Type"]> =>
         if (unsafe) {
           // No tmpfs without namespaces: a fresh directory, removed afterwards.
           return yield* Effect.acquireUseRelease(
-            Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-code-"))),
+            Effect.sync(() => {
+              const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ml-agents-code-"))
+              if (found.uid !== undefined) fs.chownSync(dir, found.uid, found.uid)
+              return dir
+            }),
             (cwd) =>
-              run(unsandboxed(found.python, found.setpriv), input, limits, { cwd, env: launcherEnv() }).pipe(
+              run(unsandboxed(found.python, found.setpriv, found.uid), input, limits, { cwd, env: launcherEnv() }).pipe(
                 Effect.map((raw) => classify(raw, request.tests, limits, false))
               ),
             (cwd) => Effect.sync(() => fs.rmSync(cwd, { recursive: true, force: true }))

@@ -343,17 +343,19 @@ describe("Sandbox", () => {
 
   it.live("with the sandbox available the check passes", () => Effect.flatMap(sandbox(), (s) => s.check))
 
-  it.live("--unsafe-no-sandbox runs the code bare, records it, and still clears the environment", () =>
+  it.live("--unsafe-no-sandbox runs the code bare, records it, still clears the environment and drops root", () =>
     Effect.gen(function*() {
       const saved = process.env["OPENROUTER_API_KEY"]
       process.env["OPENROUTER_API_KEY"] = FAKE_KEY
       try {
         const execution = yield* execute(
-          { code: ADD + "import os\nprint(dict(os.environ))\n", tests: ["assert add(2, 2) == 4"] },
+          { code: ADD + "import os\nprint(dict(os.environ))\nprint('uid', os.getuid())\n", tests: ["assert add(2, 2) == 4"] },
           { unsafeNoSandbox: true }
         )
         assert.strictEqual(execution.reason, "passed", execution.summary)
         assert.strictEqual(execution.sandbox, "none")
+        // As root it still drops to the unprivileged uid, so that the process limit holds.
+        if (root) assert.include(execution.stdout.text, `uid ${UID}`)
         assert.notInclude(JSON.stringify(execution), FAKE_KEY)
       } finally {
         if (saved === undefined) delete process.env["OPENROUTER_API_KEY"]

@@ -117,8 +117,13 @@ export const sandboxed = (tools: Tools, limits: Limits): Launch => {
   return { command: tools.setpriv, args: ["--pdeathsig", "KILL", ...drop, "--", tools.bwrap, ...bwrapArgs] }
 }
 
-/** The unsandboxed launch (`--unsafe-no-sandbox`): the interpreter alone, with the rlimits and an empty environment. */
-export const unsandboxed = (python: string, setpriv: string | undefined): Launch =>
-  setpriv === undefined
-    ? { command: python, args: pythonArgs(python).slice(1) }
-    : { command: setpriv, args: ["--pdeathsig", "KILL", "--", ...pythonArgs(python)] }
+/**
+ * The unsandboxed launch (`--unsafe-no-sandbox`): the interpreter alone, with the rlimits and an
+ * empty environment; as root, still dropped to `uid`, so that the process limit holds and the
+ * code cannot write what only root may.
+ */
+export const unsandboxed = (python: string, setpriv: string | undefined, uid: number | undefined): Launch => {
+  if (setpriv === undefined) return { command: python, args: pythonArgs(python).slice(1) }
+  const drop = uid === undefined ? [] : ["--reuid", String(uid), "--regid", String(uid), "--clear-groups"]
+  return { command: setpriv, args: ["--pdeathsig", "KILL", ...drop, "--", ...pythonArgs(python)] }
+}
