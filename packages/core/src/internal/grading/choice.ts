@@ -113,6 +113,8 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
   // A text that is nothing but a letter, in any case: "b", "(b).", "**b**".
   const alone = /^[(\[]?\s*([A-Ja-j])\s*[)\]]?[.:!]?$/.exec(t.replace(/[*_$]/g, "").trim())
   if (alone !== null) return { _tag: "letter", letter: alone[1]!.toUpperCase() }
+  const slash = /(?<![\w\\/])[(\[]?([A-J])[)\]]?\s*\/\s*[(\[]?([A-J])[)\]]?(?![\w/])/.exec(t)
+  if (slash !== null && slash[1] !== slash[2]) return { _tag: "hedge", letters: [slash[1]!, slash[2]!] }
   const letters = letterCandidates(t)
   // Option texts count only where no letter is given ("Mitochondria", not "(B) Mitochondria" twice).
   const texts = textCandidates(t, options).filter((c) => !letters.some((l) => Math.abs(l.index - c.index) <= 4))
@@ -154,7 +156,7 @@ export const readChoice = (output: string, question?: string): Choice | null => 
       // The last line commits: its own conclusion ("Between A and C, I'd choose C") first.
       const last = lastLine(body)
       const single = lines(body).length === 1
-      return fromConclusions(last, read) ?? choiceIn(last, single ? "first" : "last", options) ??
+      return fromConclusions(last, read) ?? choiceIn(last, "last", options) ??
         fromConclusions(body, read) ?? (single ? null : choiceIn(firstLine(body), "leading", options))
     }
   )

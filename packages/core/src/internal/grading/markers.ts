@@ -166,11 +166,16 @@ export const NEGATION_BEFORE = /(?:\bnot|n['’]t|\bnever|\brather\s+than|\binst
 export const NEGATION_AFTER = /^[)\]"'*$}.:]*\s*(?:(?:is|are|was|seems|appears|would\s+be|can\s+be|must\s+be|should\s+be)\s+(?:also\s+|clearly\s+|definitely\s+|therefore\s+)?(?:wrong|incorrect|false|eliminated|ruled\s+out|excluded|not\b|unlikely|impossible|invalid)|(?:can|could)\s+(?:be\s+)?(?:eliminated|ruled\s+out|excluded)|(?:doesn['’]t|does\s+not|cannot|can['’]t)\b)/i
 
 /** Whether the candidate at [start, end) of `s` is negated. */
-export const isNegated = (s: string, start: number, end: number): boolean =>
-  NEGATION_BEFORE.test(s.slice(Math.max(0, start - 40), start)) || NEGATION_AFTER.test(s.slice(end, end + 40))
+export const isNegated = (s: string, start: number, end: number): boolean => {
+  const before = s.slice(Math.max(0, start - 40), start)
+  return NEGATION_BEFORE.test(before) || NEGATION_LIST.test(before) || NEGATION_AFTER.test(s.slice(end, end + 40))
+}
+
+/** A candidate later in a negated list: "not A or B", "neither A nor B". */
+const NEGATION_LIST = /\b(?:not|neither|never)\s+[(\[]?[\p{L}\p{N}]{1,20}[)\]]?\s*,?\s*(?:or|nor|and)\s*[(\["'*$]*$/iu
 
 /** Words joining candidates into a hedge ("B or C", "either B or C", "B/C", "between B and C"). */
-export const HEDGE_BETWEEN = /^[\s)\]"'*$},]*(?:,?\s*(?:or|and\/or|\/)\s*(?:possibly\s+|maybe\s+|perhaps\s+)?|\s*\/\s*)[\s("'*$\\{\[]*$/i
+export const HEDGE_BETWEEN = /^[\s()\]"'*$},]*(?:,?\s*(?:or|and\/or|\/)\s*(?:possibly\s+|maybe\s+|perhaps\s+)?|\s*\/\s*)[\s("'*$\\{\[]*$/i
 
 /** Whether the reply hedges just before `start` ("either", "between", "could be", "maybe"). */
 export const HEDGE_LEAD = /\b(?:either|between|possibly|maybe|perhaps|could\s+be|might\s+be)\s*[("'*$\\{\[]*$/i

@@ -81,7 +81,7 @@ export const evaluateMath = (normalized: string, env: Readonly<Record<string, nu
   const expect = (word: string): void => {
     if (!eat(word)) fail()
   }
-  const startsAtom = (): boolean => /^(?:[\d.({a-zA-Z]|\\frac|\\sqrt|\\pi(?![a-zA-Z]))/.test(s.slice(i))
+  const startsAtom = (): boolean => /^(?:[\d.({a-zA-Z]|\\frac|\\sqrt|\\pi)/.test(s.slice(i))
   const group = (open: string, close: string): number => {
     expect(open)
     const v = expr()
@@ -102,7 +102,8 @@ export const evaluateMath = (normalized: string, env: Readonly<Record<string, nu
       const radicand = group("{", "}")
       return index === 2 ? Math.sqrt(radicand) : Math.pow(radicand, 1 / index)
     }
-    if (/^\\pi(?![a-zA-Z])/.test(s.slice(i))) {
+    // Spaces are gone once normalised: "\pi r^2" reads "\pir^2", \pi times r.
+    if (s.startsWith("\\pi", i)) {
       i += 3
       return env.pi ?? fail()
     }
@@ -153,9 +154,10 @@ export const evaluateMath = (normalized: string, env: Readonly<Record<string, nu
 const symbolsOf = (s: string): Set<string> | null => {
   const bare = s.replace(/\\(?:frac|sqrt|cdot|times|div)(?![a-zA-Z])/g, " ")
   const symbols = new Set<string>()
-  if (/\\pi(?![a-zA-Z])/.test(bare)) symbols.add("pi")
-  const rest = bare.replace(/\\pi(?![a-zA-Z])/g, " ")
-  if (/\\[a-zA-Z]/.test(rest) || /[a-zA-Z]{2,}/.test(rest)) return null
+  if (/\\pi/.test(bare)) symbols.add("pi")
+  const rest = bare.replace(/\\pi/g, " ")
+  // Products of up to three letters ("2ab"); a longer run is a word ("Monday"), compared as spelled.
+  if (/\\[a-zA-Z]/.test(rest) || /[a-zA-Z]{4,}/.test(rest)) return null
   for (const m of rest.matchAll(/[a-zA-Z]/g)) symbols.add(m[0])
   return symbols.size > 3 ? null : symbols
 }

@@ -70,6 +70,9 @@ export const textMatches = (expected: string, answer: string): boolean => {
   if (key === "" || got === "") return false
   if (got === key) return true
   if (hedged(raw)) return false
+  // "The Nile River" for "Nile", "Pacific" for "Pacific Ocean": equal without generic words.
+  const contentOf = (t: string) => t.split(" ").filter((w) => !generic.has(w)).join(" ")
+  if (contentOf(got) !== "" && contentOf(got) === contentOf(key)) return true
   const keyWords = key.split(" ")
   // The forms of the key a reader accepts, longest first.
   const forms = [key]
@@ -93,7 +96,8 @@ export const textMatches = (expected: string, answer: string): boolean => {
       const after = clause.slice(at + form.length).trim()
       // "The largest ocean is the Pacific", "That process is called osmosis": the clause ends on the key
       // after a copula; "Paris is the capital of France": the clause starts with it and a copula follows.
-      if (after === "" && /\b(?:is|are|was|were|be|called|named|known as|it s|its|answer|choice)$/.test(before)) return true
+      // The clause ends on the key, unless a comparison or another relation leads to it ("bigger than X").
+      if (after === "" && before !== "" && !/\b(?:than|near|from|besides|beside|like|unlike|except|after|before|to|with|without|instead|rather|not|nor|or|and|vs|versus|between)$/.test(before)) return true
       if (before === "" && /^(?:is|are|was|were)\b/.test(after)) return true
     }
   }
