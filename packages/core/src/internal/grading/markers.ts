@@ -105,8 +105,16 @@ export const conclusions = (s: string): Array<Marker> => {
   return found.sort((a, b) => b.index - a.index)
 }
 
-const refusal =
-  /\bI\s*(?:can(?:no|['’])t|cannot|am\s+(?:unable|not\s+able)|['’]m\s+(?:unable|not\s+able)|won['’]t|will\s+not)\b[^.\n]{0,40}?\b(?:answer|help|assist|provide|comply|solve|determine|do\s+that)\b|\bI\s+(?:do\s+not|don['’]t)\s+know\b|\bI['’]m\s+sorry,?\s+but\b/i
+const refusal = new RegExp(
+  [
+    String.raw`\bI\s*(?:can(?:no|['’])t|cannot|am\s+(?:unable|not\s+able)|['’]m\s+(?:unable|not\s+able)|won['’]t|will\s+not)\b[^.\n]{0,40}?\b(?:answer|help(?!\s+but\b)|assist|provide|comply|solve|determine|do\s+that)\b`,
+    String.raw`\b(?:unable\s+to|not\s+able\s+to|not\s+going\s+to)\s+(?:help(?!\s+but\b)|assist|answer|comply|provide|do\s+that|fulfil+|engage|respond)`,
+    String.raw`\bI\s+(?:do\s+not|don['’]t)\s+know\b`,
+    String.raw`\bI\s+(?:must|have\s+to|need\s+to)\s+decline\b`,
+    String.raw`\bI['’]m\s+sorry,?\s+but\s+I\b`
+  ].join("|"),
+  "i"
+)
 
 /** Whether the output refuses or gives up: checked on short outputs whole, on long ones in the last line. */
 export const isRefusal = (s: string): boolean => refusal.test(s.length <= 300 ? s : lastLine(s))
