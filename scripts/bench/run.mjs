@@ -6,6 +6,7 @@
 //   scale    — import and run of a 50,000-question benchmark: time and peak RSS
 //   startup  — `ml-agents --help` cold start
 //   code     — model-written code in the sandbox: start cost per execution, executions per second
+//   grading  — the graders against the hand-labelled table (scripts/bench/grading.mjs), no simulator
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -37,6 +38,12 @@ const table = (rows) => {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
   return rows.map((r, ri) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ") + (ri === 0 ? "\n" + widths.map((w) => "-".repeat(w)).join("  ") : "")).join("\n")
 }
+
+if (sections.length > 0 && sections.every((s) => s === "grading")) {
+  await import("./grading.mjs")
+  process.exit(0)
+}
+if (wanted("grading")) await import("./grading.mjs")
 
 for (const file of [cli, simBin]) {
   if (!fs.existsSync(file)) {

@@ -32,6 +32,17 @@ describe("grading", () => {
     ])
     const bad = await ws.cli(["benchmark", "import", "SAMPLE_QA", "--answer-kind", "essay"])
     expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("unknown answer kind 'essay'")
+    expect(bad.stderr).toContain("graders list")
+  })
+
+  it("graders list shows every built-in kind with its version, description and origin", async () => {
+    const listed = await ws.cli(["graders", "list"])
+    expect(listed.code, listed.stderr).toBe(0)
+    for (const kind of ["multiple_choice", "number", "label", "math", "text"]) {
+      expect(listed.stdout).toMatch(new RegExp(`^${kind}\\s+graders-2\\s+\\(built-in\\)`, "m"))
+    }
+    expect(listed.stdout).toContain("Unknown / cannot be determined = Uncertain")
   })
 
   it("stores outcome, grader and version per result; rescore re-grades without model calls", async () => {
@@ -39,7 +50,7 @@ describe("grading", () => {
     expect((await ws.cli(["evaluate", "run", id])).code).toBe(0)
     const graded = rows(ws.dbFile, "select outcome, grader, grader_version, is_correct from evaluation_question_results where evaluation_id = ?", id)
     expect(graded).toHaveLength(20)
-    expect(graded.every((r) => r.outcome === "correct" && r.grader === "number" && r.grader_version === "graders-1" && r.is_correct === 1)).toBe(true)
+    expect(graded.every((r) => r.outcome === "correct" && r.grader === "number" && r.grader_version === "graders-2" && r.is_correct === 1)).toBe(true)
 
     // Accuracy by the benchmark's category column, counted independently from the database.
     const shown = await ws.cli(["evaluate", "show", id, "--limit", "0"])
@@ -51,19 +62,32 @@ describe("grading", () => {
     expect(none.code).toBe(3)
     expect(none.stderr).toContain("category")
 
-    // An older grader got three of them wrong.
+    // The previous graders (graders-1) got three of them wrong, and accepted a hedge the policy now rejects.
     const db = new Database(ws.dbFile)
-    db.prepare(`update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'basic-1'
+    db.prepare(`update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'graders-1'
       where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? limit 3)`).run(id, id)
+    const hedged = db.prepare(`select question_id, expected_answer from evaluation_question_results where evaluation_id = ? order by question_id desc limit 1`).get(id) as any
+    db.prepare(`update evaluation_question_results set raw_output = ?, extracted_answer = ?, grader_version = 'graders-1'
+      where evaluation_id = ? and question_id = ?`).run(`Answer: ${hedged.expected_answer} or 999`, `${hedged.expected_answer} or 999`, id, hedged.question_id)
     db.close()
     ws.sim.reset()
     const rescored = await ws.cli(["evaluate", "rescore", id])
     expect(rescored.code, rescored.stderr).toBe(0)
-    expect(rescored.stdout).toContain("3 grades changed")
+    expect(rescored.stdout).toContain("4 grades changed")
+    expect(rescored.stdout).toContain("grader version graders-2")
     expect(rescored.stdout).toMatch(/before:\s+85\.0%/)
-    expect(rescored.stdout).toMatch(/after:\s+100\.0%/)
+    expect(rescored.stdout).toMatch(/after:\s+95\.0%/)
     expect(ws.sim.stats().requests.chat).toBe(0)
-    expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ? and grader_version = 'graders-1' and is_correct = 1", id)[0]!.n).toBe(20)
+    // Every row now carries the current version; the hedge is wrong under it.
+    expect(rows(ws.dbFile, "select count(*) n from evaluation_question_results where evaluation_id = ? and grader_version = 'graders-2'", id)[0]!.n).toBe(20)
+    expect(rows(ws.dbFile, "select outcome from evaluation_question_results where evaluation_id = ? and question_id = ?", id, hedged.question_id))
+      .toEqual([{ outcome: "incorrect" }])
+    // Back to all correct for the figures below.
+    const fix = new Database(ws.dbFile)
+    fix.prepare(`update evaluation_question_results set raw_output = ?, extracted_answer = ? where evaluation_id = ? and question_id = ?`)
+      .run(`Answer: ${hedged.expected_answer}`, hedged.expected_answer, id, hedged.question_id)
+    fix.close()
+    expect((await ws.cli(["evaluate", "rescore", id])).stdout).toContain("1 grade changed")
     // --json carries the same figures, for scripts.
     const doc = JSON.parse((await ws.cli(["evaluate", "show", id, "--json", "--limit", "5"])).stdout)
     expect(doc.results.correct).toBe(20)
@@ -89,7 +113,7 @@ describe("grading", () => {
     const first = csv[1]!.split(",")
     expect(first[header.indexOf("providers")]).toBe("SimProvider")
     expect(calls.map((c) => c.generation_id)).toContain(first[header.indexOf("generation_ids")])
-    expect(first[header.indexOf("grader_version")]).toBe("graders-1")
+    expect(first[header.indexOf("grader_version")]).toBe("graders-2")
     // The SQL view for direct querying agrees.
     expect(rows(ws.dbFile, "select processed, correct, errors, accuracy, questions, agent_type from evaluation_summary where evaluation_id = ?", id))
       .toEqual([{ processed: 20, correct: 20, errors: 0, accuracy: 1, questions: 20, agent_type: "none" }])

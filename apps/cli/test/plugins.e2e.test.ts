@@ -11,6 +11,8 @@ import { createdId, rows, type Workspace, workspace } from "./support.js"
 
 const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/agent-self-consistency")
 const PLUGIN = "ml-agents-agent-self-consistency"
+const GRADER = "ml-agents-grader-reversed"
+const here = path.dirname(fileURLToPath(import.meta.url))
 
 describe("agent plugins", () => {
   let ws: Workspace
@@ -24,6 +26,23 @@ describe("agent plugins", () => {
     fs.mkdirSync(broken)
     fs.writeFileSync(path.join(broken, "package.json"), JSON.stringify({ name: "not-an-agent", type: "module", main: "index.js" }))
     fs.writeFileSync(path.join(broken, "index.js"), "export const hello = 1\n")
+    // A package that adds an answer kind and its grader (and no agent), built on the CLI's own `effect`.
+    fs.symlinkSync(fs.realpathSync(path.join(here, "../node_modules/effect")), path.join(ws.dir, "node_modules", "effect"), "dir")
+    const graderPkg = path.join(ws.dir, "node_modules", GRADER)
+    fs.mkdirSync(graderPkg)
+    fs.writeFileSync(path.join(graderPkg, "package.json"), JSON.stringify({ name: GRADER, type: "module", main: "index.js" }))
+    fs.writeFileSync(path.join(graderPkg, "index.js"), [
+      `import { Effect } from "effect"`,
+      `export const grader = {`,
+      `  kind: "reversed", version: "reversed-1", description: "The expected answer spelled backwards.",`,
+      `  detect: ({ columns }) => columns.includes("HINT"),`,
+      `  grade: ({ answer, rawOutput, question }) => Effect.succeed({`,
+      `    outcome: (answer ?? "") === [...question.expectedAnswer].reverse().join("") ? "correct" : "incorrect",`,
+      `    extracted: answer, grader: "reversed", version: "reversed-1",`,
+      `    details: { hint: question.metadata.HINT, replyLength: (rawOutput ?? "").length }`,
+      `  })`,
+      `}`
+    ].join("\n"))
   })
   afterAll(async () => {
     await ws.close()
@@ -77,5 +96,32 @@ describe("agent plugins", () => {
     const empty = await ws.cli(["agents", "list"], { ML_AGENTS_PLUGINS: `${PLUGIN},not-an-agent` })
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain("plugin 'not-an-agent': exports no agent")
+  })
+
+  it("a grader plugin adds an answer kind: listed, detected at import, grading runs and rescore, details stored", async () => {
+    const env = { ML_AGENTS_PLUGINS: `${PLUGIN},${GRADER}` }
+    const listed = await ws.cli(["graders", "list"], env)
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(new RegExp(`reversed\\s+reversed-1\\s+\\(${GRADER}\\)`))
+    expect(listed.stdout).toMatch(/number\s+graders-2\s+\(built-in\)/)
+    const csv = path.join(ws.dir, "reversed.csv")
+    fs.writeFileSync(csv, "INPUT,OUTPUT,HINT\nSpell abc backwards,cba,three letters\nSpell xy backwards,yx,two letters\n")
+    const imported = await ws.cli(["benchmark", "import", csv, "--name", "REV"], env)
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).toContain("graded as reversed (detected")
+    const id = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "REV"], env)).stdout)
+    const ran = await ws.cli(["evaluate", "run", id], env)
+    expect(ran.code, ran.stderr).toBe(0)
+    const stored = rows(ws.dbFile, "select grader, grader_version, grade_details from evaluation_question_results where evaluation_id = ? order by ordinal", id)
+    expect(stored.map((r) => [r.grader, r.grader_version, JSON.parse(r.grade_details).hint])).toEqual([
+      ["reversed", "reversed-1", "three letters"],
+      ["reversed", "reversed-1", "two letters"]
+    ])
+    expect((await ws.cli(["evaluate", "rescore", id], env)).code).toBe(0)
+    // Without the plugin the kind is unknown: a clear configuration error, nothing changed.
+    const without = await ws.cli(["evaluate", "rescore", id])
+    expect(without.code).toBe(2)
+    expect(without.stderr).toContain("unknown answer kind 'reversed'")
+    expect(without.stderr).toContain("ML_AGENTS_PLUGINS")
   })
 })

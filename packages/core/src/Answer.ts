@@ -1,10 +1,11 @@
 /**
- * Pulling a final answer out of a model's free text: the last "Answer:"-style marker wins, and
- * decoration (markdown bold, quotes, LaTeX `\boxed{}`, a trailing full stop) is removed.
+ * Pulling a final answer out of a model's free text, for agents: the same marker grammar the
+ * graders use (`internal/grading/markers`): the last "Answer:" / "Final answer:" / "the answer
+ * is" / `\boxed{}` / "####" marker wins, and decoration (markdown bold, quotes, LaTeX
+ * `\boxed{}`, a trailing full stop) is removed. Also the one refusal test core applies to every
+ * agent's final reply.
  */
-
-const markerLine =
-  /^\s*(?:\*\*|__)?\s*(?:final answer|answer|the (?:final |correct )?answer is)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?/i
+import { isRefusal as refuses, type Marker, markers, prepare } from "./internal/grading/markers.js"
 
 /** Removes decoration around an answer: bold, quotes, `$…$`, `\boxed{…}`, a trailing full stop. */
 export const clean = (raw: string): string => {
@@ -23,50 +24,25 @@ export const clean = (raw: string): string => {
   return s
 }
 
-/** The content of the last `\boxed{…}` in a text (nested braces allowed), or null. */
-export const lastBoxed = (text: string): string | null => {
-  const start = text.lastIndexOf("\\boxed{")
-  if (start === -1) return null
-  let depth = 0
-  for (let i = start + "\\boxed".length; i < text.length; i++) {
-    const c = text[i]
-    if (c === "{") depth++
-    else if (c === "}" && --depth === 0) return text.slice(start + "\\boxed{".length, i)
-  }
-  return null
+/** The last answer marker of a reply whose text is not empty: where it starts and what it says (cleaned). */
+export const locate = (reply: string): { readonly index: number; readonly answer: string; readonly boxed: boolean } | null => {
+  const text = prepare(reply)
+  const found: Marker | undefined = markers(text).find((m) => clean(m.text) !== "")
+  return found === undefined ? null : { index: found.index, answer: clean(found.text), boxed: found.boxed }
 }
 
 /**
- * The final answer in a reply: the text after the last line-leading "Answer:"-style marker, else
- * the last `\boxed{…}`, else "The answer is …" anywhere, else the whole reply when it is a single
- * short line. Null when no
- * answer can be found.
+ * The final answer in a reply: the text of its last answer marker, else the whole reply when it
+ * is a single short line that is not a refusal. Null when no answer can be found.
  */
 export const extract = (reply: string): string | null => {
-  const text = reply.trim()
-  if (text === "") return null
-  const lines = text.split(/\r?\n/)
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!
-    const match = markerLine.exec(line)
-    if (match !== null) {
-      const rest = clean(line.slice(match[0].length))
-      if (rest !== "") return rest
-      // "Answer:" alone on its line: the answer is on the next non-empty line.
-      const next = lines.slice(i + 1).find((l) => l.trim() !== "")
-      return next === undefined ? null : clean(next)
-    }
-  }
-  const boxed = lastBoxed(text)
-  if (boxed !== null && clean(boxed) !== "") return clean(boxed)
-  const inline = [...text.matchAll(/the (?:final |correct )?answer is[:\s]+([^\n]+)/gi)].at(-1)
-  if (inline !== undefined) {
-    const rest = clean(inline[1]!)
-    if (rest !== "") return rest
-  }
-  if (lines.length === 1 && text.length <= 200) {
-    const rest = clean(text)
-    return rest === "" ? null : rest
-  }
-  return null
+  const found = locate(reply)
+  if (found !== null) return found.answer
+  const text = prepare(reply)
+  if (text === "" || text.includes("\n") || text.length > 200 || refuses(text)) return null
+  const rest = clean(text)
+  return rest === "" ? null : rest
 }
+
+/** Whether a reply refuses or gives up ("I'm sorry, but I can't…", "I don't know"): short replies whole, long ones by their last line. */
+export const isRefusal = (reply: string): boolean => refuses(prepare(reply))

@@ -1,6 +1,6 @@
 /**
  * The kind of answer a benchmark expects, which decides how a model's output is read and graded
- * (see `Graders`). A benchmark's kind is given at import or detected from its expected answers.
+ * (see `Grading` and docs/GRADING.md). A benchmark's kind is given at import or detected from its expected answers.
  *
  * Detection rules, tried in this order on the trimmed, non-empty expected answers:
  * 1. `multiple_choice`: every answer is a single letter A–J, optionally in brackets ("B", "(c)").

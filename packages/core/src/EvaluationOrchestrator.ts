@@ -7,6 +7,7 @@
  */
 import { Chunk, Clock, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
+import * as Answer from "./Answer.js"
 import { AgentConfig, ModelParameters } from "./AgentConfig.js"
 import { AgentRegistry } from "./AgentRegistry.js"
 import type { Question } from "./Benchmark.js"
@@ -20,6 +21,7 @@ import type { Grader } from "./Grader.js"
 import { GraderRegistry } from "./GraderRegistry.js"
 import * as Grading from "./Grading.js"
 import * as Deadlines from "./internal/deadlines.js"
+import * as ReplyFailure from "./internal/replyFailure.js"
 import * as GroupCommit from "./internal/groupCommit.js"
 import * as Ids from "./Ids.js"
 import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
@@ -294,6 +296,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           let usage = Usage.empty
           let cost: number | null = null
           const log: Array<ModelCall> = []
+          let lastReply: ReplyFailure.LastReply | undefined
           // One caching client per question: sample indices restart with each question.
           const base = cache === undefined ? llm : ResponseCache.make(llm, cache).client
           const metered: LlmClient.Service = {
@@ -304,6 +307,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                   calls++
                   usage = Usage.add(usage, reply.usage)
                   log.push(callOf(reply))
+                  lastReply = { content: reply.content, finishReason: reply.finishReason }
                   if (reply.attempts === 0) {
                     // Answered from the cache: its tokens describe the answer, but nothing was spent.
                     cachedCalls++
@@ -336,7 +340,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               category: "network_timeout",
               message: `the question took longer than the ${limit.text} allowed (QUESTION_TIMEOUT)`
             }))
-          const outcome = yield* timed.pipe(
+          const solvedOrFailed = yield* timed.pipe(
             Effect.flatMap((output) => {
               const problem = malformed(output)
               return problem === undefined
@@ -344,7 +348,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 : Effect.fail(new Agent.AgentError({ category: "unknown", message: `agent '${agent.id}' returned ${problem}` }))
             }),
             Effect.catchTags({
-              AgentError: (error) => Effect.succeed({ _tag: "Failed" as const, reason: error.toFailureReason() }),
+              AgentError: (error) => Effect.succeed({ _tag: "Failed" as const, reason: error.toFailureReason(), fromReply: true }),
               LlmError: (error: LlmError) =>
                 FailureReason.isAccountLevel(error.category)
                   ? Effect.fail(error)
@@ -363,6 +367,14 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             )
           )
           const finished = clock.unsafeCurrentTimeMillis()
+          // Refusals, empty and cut-off replies are recognised here, once, for every agent: an
+          // agent that found no answer (or reported the reply unusable) gets core's verdict on its
+          // last reply, so `none`, `cot` and a plugin record the same failure for the same reply.
+          const unanswered = solvedOrFailed._tag === "Solved"
+            ? solvedOrFailed.output.answer === null || Answer.isRefusal(solvedOrFailed.output.answer)
+            : "fromReply" in solvedOrFailed && ReplyFailure.REPLY_CATEGORIES.has(solvedOrFailed.reason.category)
+          const replyFailure = unanswered ? ReplyFailure.classify(lastReply) : undefined
+          const outcome = replyFailure === undefined ? solvedOrFailed : { _tag: "Failed" as const, reason: replyFailure }
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
           const grade = outcome._tag === "Solved"
             ? yield* grader.grade({ question: Grading.gradedQuestion(question), answer, rawOutput: outcome.output.rawOutput })

@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import { FailureReason } from "./FailureReason.js"
-import { Outcome } from "./Graders.js"
+import { Outcome } from "./Grader.js"
 import { TokenUsage } from "./Usage.js"
 
 /**

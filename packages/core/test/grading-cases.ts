@@ -6,7 +6,8 @@
  * other tests (re-scoring, exports) can reuse it.
  */
 import type { BuiltInKind as AnswerKind } from "../src/AnswerKind.js"
-import type { Options, Outcome } from "../src/Graders.js"
+import type { Outcome } from "../src/Grader.js"
+import type { Options } from "../src/Grading.js"
 
 /** One row of the table. */
 export interface GradingCase {
@@ -223,7 +224,7 @@ export const cases: ReadonlyArray<GradingCase> = [
   label("True", "**True**", "correct", "bold"),
   label("True", "\\boxed{\\text{True}}", "correct", "boxed text"),
   label("Uncertain", "The conclusion is uncertain.", "correct", "label inside the final sentence"),
-  label("Uncertain", "Answer: Unknown", "incorrect", "Unknown is a label of its own, not a synonym"),
+  label("Uncertain", "Answer: Unknown", "correct", "Unknown means Uncertain"),
   label("False", "Premise 1 says all dogs are mammals.\nTherefore, the conclusion is False.", "correct", "the final line"),
   label("True", "Answer: False\nOn reflection, premise 2 settles it.\nAnswer: True", "correct", "the last marker wins"),
   label("True", "True.\n\nAll dogs are mammals, and Rex is a dog.", "correct", "a label leading the first line"),
@@ -235,7 +236,7 @@ export const cases: ReadonlyArray<GradingCase> = [
   label("True", "", "no_answer", "empty"),
   label("True", "The premises are all about animals.", "no_answer", "no label at all"),
   label("True", "Untrue claims abound.", "no_answer", "labels only as whole words"),
-  label("False", "The conclusion is not true.", "incorrect", "limit: negation is not understood"),
+  label("False", "The conclusion is not true.", "no_answer", "a negated label is not an answer"),
   label("Valid", "The argument is invalid.", "incorrect", "'valid' inside 'invalid' does not count", {
     options: { labels: ["Valid", "Invalid"] },
     extracted: "Invalid"
@@ -286,9 +287,9 @@ export const cases: ReadonlyArray<GradingCase> = [
   text("Paris", "Answer: Paris", "correct", "after a marker", { extracted: "Paris" }),
   text("Paris", "**Answer:** Paris", "correct", "bold marker"),
   text("Paris", "Lyon", "incorrect", "wrong"),
-  text("Paris", "The capital of France is Paris.", "incorrect", "limit: exact match, no containment"),
+  text("Paris", "The capital of France is Paris.", "correct", "the key ending a sentence"),
   text("Jane Austen", "jane   austen", "correct", "whitespace"),
-  text("Jane Austen", "Austen", "incorrect", "partial name"),
+  text("Jane Austen", "Austen", "correct", "a surname for a full name"),
   text("The Beatles", "Beatles", "correct", "leading article"),
   text("George Orwell", "\"George Orwell\"", "correct", "quotes"),
   text("Au", "Answer: Au.", "correct", "symbol with full stop"),
@@ -298,7 +299,7 @@ export const cases: ReadonlyArray<GradingCase> = [
   text("3.5", "35", "incorrect", "a decimal point is kept"),
   text("Vitamin A", "vitamin a", "correct", "'a' at the end is not an article"),
   text("Vitamin A", "vitamin", "incorrect", "the letter is kept"),
-  text("Ottawa", "Ottawa, Canada", "incorrect", "exact match after normalisation"),
+  text("Ottawa", "Ottawa, Canada", "correct", "a consistent qualifier"),
   text("Tokyo", "Answer: Kyoto\nActually, no.\nAnswer: Tokyo", "correct", "the last marker wins"),
   text("Tokyo", "Answer: Tokyo\nAnswer: Kyoto", "incorrect", "the last marker wins"),
   text("Paris", "Let me recall.\nThe capital is well known.\nParis", "correct", "no marker: the last line"),

@@ -14,7 +14,7 @@ import {
   BenchmarkRepository,
   type Evaluation,
   EvaluationOrchestrator,
-  Graders,
+  Grading,
   ResultRepository
 } from "@ml-agents/core"
 import { Console, Effect, Option } from "effect"
@@ -99,7 +99,7 @@ export const gather = (
       title: Option.getOrElse(options.title, () => `Evaluation report: ${benchmarks.join(", ")}`),
       generatedAt: options.now.toISOString(),
       version: VERSION,
-      graders: { current: Graders.VERSION, used: [...new Set(entries.flatMap((e) => e.graderVersions))].sort() },
+      graders: { current: Grading.VERSION, used: [...new Set(entries.flatMap((e) => e.graderVersions))].sort() },
       confidence: CompareCommand.CONFIDENCE,
       bootstrap: { iterations: CompareCommand.ITERATIONS, confidence: CompareCommand.CONFIDENCE, seed: options.seed },
       evaluations: entries,

@@ -4,7 +4,7 @@
  * JSON columns, ISO-8601 timestamps and 0/1 booleans go through core's own Schemas and a row
  * round-trips to an equal domain value.
  */
-import { AgentConfig, AnswerKind, Benchmark, Evaluation, FailureReason, Graders, QuestionResult, Usage } from "@ml-agents/core"
+import { AgentConfig, AnswerKind, Benchmark, Evaluation, FailureReason, Grader, QuestionResult, Usage } from "@ml-agents/core"
 import { Either, ParseResult, Schema } from "effect"
 
 /** A boolean stored as INTEGER 0 or 1 (SQLite has no boolean type and the driver binds none). */
@@ -296,7 +296,7 @@ const ResultRow = Schema.Struct({
   llm_calls: Schema.Int,
   retries: Schema.Int,
   cached_calls: Schema.Int,
-  outcome: Schema.NullOr(Graders.Outcome),
+  outcome: Schema.NullOr(Grader.Outcome),
   grader: Schema.NullOr(Schema.String),
   grader_version: Schema.NullOr(Schema.String),
   grade_details: JsonValueOrNull,
