@@ -81,6 +81,8 @@ const importCommand = Command.make(
             "a question whose reference fails its own tests will count every answer wrong"
         )
       } else if (grader.checkBenchmark !== undefined) {
+        // Checking may take a while (a code benchmark runs every reference solution): say what is going on.
+        yield* Ui.print(Ui.style.dim(`  checking ${Ui.int(parsed.questions.length)} questions with the '${kind}' grader…`))
         yield* grader.checkBenchmark(parsed.questions)
       }
       const metadataColumns = parsed.columns.filter((c) => !/^(input|output|id)$/i.test(c.trim()))
