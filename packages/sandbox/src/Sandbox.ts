@@ -156,7 +156,8 @@ export const make = (options: Options = {}): Effect.Effect<Sandbox["Type"]> =>
             reason: "namespaces_denied",
             problem: `bubblewrap cannot set up the sandbox here: ${setupFailure}`,
             hint: "allow unprivileged user namespaces (sudo sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also " +
-              `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0), or run ml-agents as root ${UNSAFE_HINT}`
+              `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0), or run ml-agents as root; an "Unknown option" ` +
+              `means a bubblewrap older than 0.5: upgrade it ${UNSAFE_HINT}`
           })
         }
         return classify(raw, request.tests, limits, true)

@@ -3,6 +3,7 @@
  * (namespaces, read-only system, a small tmpfs as the only writable place, an empty environment),
  * or, under `--unsafe-no-sandbox`, the bare interpreter.
  */
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Limits } from "../Limits.js"
@@ -79,12 +80,34 @@ export interface Tools {
   readonly uid: number | undefined
 }
 
+/** Options of newer bubblewraps (0.8: `--disable-userns`, `--size`) that this one has. */
+interface Features {
+  readonly disableUserns: boolean
+  readonly size: boolean
+}
+
+const features = new Map<string, Features>()
+
+/** What `bwrap --help` lists, asked once per executable (older distributions ship bubblewrap 0.6). */
+const featuresOf = (bwrap: string): Features => {
+  let found = features.get(bwrap)
+  if (found === undefined) {
+    const help = spawnSync(bwrap, ["--help"], { encoding: "utf8", env: launcherEnv(), timeout: 5_000 })
+    const text = `${help.stdout ?? ""}${help.stderr ?? ""}`
+    found = { disableUserns: text.includes("--disable-userns"), size: text.includes("--size") }
+    features.set(bwrap, found)
+  }
+  return found
+}
+
 /** The sandboxed launch of the harness. */
 export const sandboxed = (tools: Tools, limits: Limits): Launch => {
+  const has = featuresOf(tools.bwrap)
   const bwrapArgs = [
     "--unshare-all",
     "--unshare-user",
-    "--disable-userns",
+    // No user namespace inside: the process limit counts per user namespace.
+    ...(has.disableUserns ? ["--disable-userns"] : []),
     "--die-with-parent",
     "--new-session",
     "--hostname",
@@ -94,8 +117,7 @@ export const sandboxed = (tools: Tools, limits: Limits): Launch => {
     "/proc",
     "--dev",
     "/dev",
-    "--size",
-    String(Math.floor(limits.diskBytes)),
+    ...(has.size ? ["--size", String(Math.floor(limits.diskBytes))] : []),
     "--tmpfs",
     WORKDIR,
     // Read-only after set-up: the root and /dev are tmpfs too, and would otherwise take writes.
