@@ -91,7 +91,8 @@ const textCandidates = (s: string, options: ReadonlyMap<string, string>): Array<
   const plain = s.normalize("NFKD").replace(/\p{M}/gu, "")
   for (const [letter, text] of options) {
     const words = normalizeText(text).split(" ").filter((w) => w !== "")
-    if (words.length === 0 || (words.length === 1 && words[0]!.length < 3)) continue
+    // Short words ("a", "it") are not options by text; numbers ("29") are.
+    if (words.length === 0 || (words.length === 1 && words[0]!.length < 3 && !/^\d/.test(words[0]!))) continue
     const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:the\\s+)?${words.map(escapeRegExp).join(String.raw`[\s\p{P}]+`)}(?![\\p{L}\\p{N}])`, "giu")
     for (const m of plain.matchAll(re)) found.push({ letter, index: m.index, end: m.index + m[0].length, length: m[0].length })
   }

@@ -16,7 +16,11 @@ export interface Marker {
 }
 
 /** NFKC, with superscript squares and cubes kept as powers ("x²" → "x^2", not "x2"). */
-export const unicode = (s: string): string => s.replace(/²/g, "^2").replace(/³/g, "^3").normalize("NFKC")
+export const unicode = (s: string): string =>
+  s.replace(/²/g, "^2").replace(/³/g, "^3")
+    // A mixed number ("1½") is a sum, which NFKC would glue into "11⁄2".
+    .replace(/(\d)\s*½/g, "$1.5").replace(/(\d)\s*¼/g, "$1.25").replace(/(\d)\s*¾/g, "$1.75")
+    .normalize("NFKC")
 
 /** Unicode-normalised output with plain newlines. */
 export const prepare = (output: string): string => unicode(output).replace(/\r\n?/g, "\n").trim()
@@ -51,7 +55,7 @@ const phraseMarker = new RegExp(
 const hashMarker = /^[ \t]*####[ \t]*/gm
 const boxStart = /\\(?:boxed|fbox)\s*\{/g
 /** Conclusions: weaker than a marker, used only when no marker gives an answer. */
-const conclusion = /(?:^|[\s(,;:.!?*])(?:so|therefore|thus|hence|consequently|i\s+(?:choose|pick|select)|i(?:['’]d|\s+would)\s+(?:choose|pick|go\s+with|say))\b[\s,:]*/gim
+const conclusion = /(?:^|[\s(,;:.!?*])(?:so|therefore|thus|hence|consequently|(?:that|which|this)\s+leaves(?:\s+only)?|leaving(?:\s+only)?|i\s+(?:choose|pick|select)|i(?:['’]d|\s+would)\s+(?:choose|pick|go\s+with|say))\b[\s,:]*/gim
 
 /** The text a line marker introduces: the rest of its line, or the next non-empty line. */
 const restOfLine = (s: string, from: number): string => {
@@ -111,7 +115,9 @@ const refusal = new RegExp(
     String.raw`\b(?:unable\s+to|not\s+able\s+to|not\s+going\s+to)\s+(?:help(?!\s+but\b)|assist|answer|comply|provide|do\s+that|fulfil+|engage|respond)`,
     String.raw`\bI\s+(?:do\s+not|don['’]t)\s+know\b`,
     String.raw`\bI\s+(?:must|have\s+to|need\s+to)\s+decline\b`,
-    String.raw`\bI['’]m\s+sorry,?\s+but\s+I\b`
+    String.raw`\bI['’]m\s+sorry,?\s+(?:but\s+)?I\b`,
+    String.raw`\bI\s+(?:don['’]t|do\s+not)\s+have\s+(?:that|this|the|enough)\s+information\b`,
+    String.raw`\bI['’]?m\s+not\s+sure\s+(?:how|what|which|where)\b|\bI\s+am\s+not\s+sure\s+(?:how|what|which|where)\b`
   ].join("|"),
   "i"
 )

@@ -245,7 +245,12 @@ export const extractMath = (output: string): string | null =>
     const last = lastLine(s)
     const inline = [...last.matchAll(/\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/g)].at(-1)
     if (inline !== undefined) return (inline[1] ?? inline[2] ?? inline[3])!.trim()
-    if (lines(s).length === 1) return cleanMath(s)
+    if (lines(s).length === 1) {
+      // A sentence ("The area is 4π."): what follows its last "is" / "=" / ":"; prose without math is no answer.
+      const tail = /(?:\bis|\bbe|\bequals|=|:)\s+([^=:]+?)\s*[.!]?$/.exec(s)
+      const candidate = tail !== null && /[\p{L}]{3,}\s+\p{L}{2,}/u.test(s) ? tail[1]! : s
+      return /[\d\\^π√∞]|^[a-zA-Z]$/.test(candidate) ? cleanMath(candidate) : null
+    }
     return numberTokens(s).at(-1)?.text ?? null
   })
 

@@ -120,7 +120,8 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
 export const readNumber = (output: string): NumberRead | null =>
   search(output, numberInMarked, (s) => {
     const body = withoutCheck(s)
-    const last = numberTokens(body).at(-1) ?? numberWord(body)
+    // The last number not negated ("The change is $14, not $16." gives 14).
+    const last = kept(body).at(-1) ?? numberWord(body)
     return last === null ? null : { _tag: "number", token: last }
   })
 
@@ -173,7 +174,8 @@ export const numberMatches = (
     })
   )
 
-const replyDecimals = (text: string): number => /\.(\d+)/.exec(text)?.[1]?.length ?? 0
+/** The decimals a reply is written with; a fraction ("2/3") is exact, finer than any key. */
+const replyDecimals = (text: string): number => text.includes("/") ? Infinity : /\.(\d+)/.exec(text)?.[1]?.length ?? 0
 
 /** Whether a text is a number word alone ("twelve"). */
 export const isNumberWord = (text: string): boolean => numberWord(stripDecoration(text)) !== null

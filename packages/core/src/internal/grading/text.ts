@@ -45,6 +45,12 @@ const generic = new Set([
   "gland", "bone", "muscle", "acid", "gas", "element", "process", "effect", "law", "war", "language", "empire", "dynasty"
 ])
 
+/** Words a sentence answer wraps its key in ("It is called …", "The answer is …"). */
+const filler = new Set([
+  "is", "are", "was", "were", "be", "it", "its", "this", "that", "called", "known", "as", "named", "answer", "i", "think",
+  "believe", "correct", "final", "of", "in", "by", "to", "and", "from", "on", "at", "for", "with"
+])
+
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** The places where the words of `needle` occur as whole words in `hay` (both normalised). */
@@ -63,7 +69,7 @@ const hedged = (answer: string): boolean => /\b(?:or|either|and\/or)\b|\//i.test
  * words, not negated, and the answer neither hedges nor names anything else before its
  * qualifier. Precision first: when unsure, false.
  */
-export const textMatches = (expected: string, answer: string): boolean => {
+export const textMatches = (expected: string, answer: string, question?: string): boolean => {
   const key = normalizeText(expected)
   const raw = cutExplanation(answer)
   const got = normalizeText(raw)
@@ -81,6 +87,13 @@ export const textMatches = (expected: string, answer: string): boolean => {
   // A person's surname alone for a full name ("Austen" for "Jane Austen"): names only, two or three words.
   if (/^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.?[\p{L}'’-]*){1,2}$/u.test(expected.trim()) && keyWords.length >= 2) {
     forms.push(keyWords.at(-1)!)
+  }
+  // A sentence answering the question in its own words: what is left once the question's words
+  // (and filler) are taken out is the key ("Plants absorb carbon dioxide from the air").
+  if (question !== undefined) {
+    const asked = new Set(normalizeText(question).split(" "))
+    const left = normalizeText(raw.split(/\.\s/)[0]!).split(" ").filter((w) => !asked.has(w) && !filler.has(w)).join(" ")
+    if (left !== "" && forms.includes(left)) return true
   }
   // The first clause holds the answer; what follows a comma, bracket or dash qualifies it
   // ("Lima, Peru", "Venus, the second planet", "Silver (Ag)") or is a remark ("…, but some say Y").
