@@ -85,6 +85,12 @@ export const optionByText = (s: string, options: ReadonlyMap<string, string>): s
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
+/** Whether the first occurrence of a word in `s` is negated. */
+const isNegatedWord = (s: string, word: string): boolean => {
+  const at = s.indexOf(word)
+  return at >= 0 && isNegated(s, at, at + word.length)
+}
+
 /** Options whose text stands in `s` as whole words, longest texts first claimed ("Carbon dioxide" over "Carbon"). */
 const textCandidates = (s: string, options: ReadonlyMap<string, string>): Array<Candidate> => {
   const found: Array<Candidate & { readonly length: number }> = []
@@ -120,7 +126,15 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
   // Option texts count only where no letter is given ("Mitochondria", not "(B) Mitochondria" twice).
   const texts = textCandidates(t, options).filter((c) => !letters.some((l) => Math.abs(l.index - c.index) <= 4))
   const all = [...letters, ...texts].sort((a, b) => a.index - b.index)
-  if (all.length === 0) return null
+  if (all.length === 0) {
+    // A person's surname for an option's full name ("Einstein" for "(C) Albert Einstein").
+    const surnames = [...options].flatMap(([letter, text]) => {
+      const m = /^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}\s+(\p{Lu}[\p{L}'’-]{3,})$/u.exec(text.trim())
+      return m === null ? [] : [{ letter, word: m[1]! }]
+    })
+    const named = surnames.filter(({ word }) => new RegExp(`(?<![\\p{L}])${escapeRegExp(word)}(?![\\p{L}])`, "u").test(t))
+    return named.length === 1 && !isNegatedWord(t, named[0]!.word) ? { _tag: "letter", letter: named[0]!.letter } : null
+  }
   const leading = !/[\p{L}\p{N}]/u.test(t.slice(0, all[0]!.index).replace(/\\boxed\s*\{|\b(?:option|choice)\b/gi, ""))
   if (mode === "leading" && !leading) return null
   const kept = all.filter((c) => !isNegated(t, c.index, c.end))
@@ -133,7 +147,9 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
     const b = kept[i + 1]!
     if (a.letter === b.letter) continue
     const between = t.slice(a.end, b.index)
-    if (HEDGE_BETWEEN.test(between) || (/^[\s)\]*]*(?:,?\s*and\s+)[\s(*]*$/i.test(between) && HEDGE_LEAD.test(t.slice(0, a.index)))) {
+    // In a marker's text, two choices side by side ("A and C", "A, C") are two answers, not one.
+    const paired = /^[\s)\]*]*(?:,|,?\s*and|&)\s*[\s(*]*$/i.test(between)
+    if (HEDGE_BETWEEN.test(between) || (paired && (mode === "first" || HEDGE_LEAD.test(t.slice(0, a.index))))) {
       return { _tag: "hedge", letters: [a.letter, b.letter] }
     }
   }

@@ -21,6 +21,7 @@ const UNCERTAIN = new Set(["uncertain", "unknown", "undetermined", "indeterminat
 /** Phrases that mean the uncertain label without naming it. */
 const uncertainPhrases: ReadonlyArray<string> = [
   String.raw`neither\s+true\s+nor\s+false`,
+  String.raw`not\s+necessarily\s+(?:true|false)`,
   String.raw`(?:cannot|can\s*not|can['’]t)\s+(?:be\s+)?(?:determined|concluded|known|inferred|decided|determine|conclude|tell|say|know)`,
   String.raw`(?:not|impossible)\s+(?:possible\s+)?to\s+(?:determine|tell|know|conclude|say)`,
   String.raw`(?:not|(?:do|does|did|is|are|was|were)\s*n['’]t)\s+(?:\p{L}+\s+){0,3}enough\s+information`,

@@ -53,6 +53,8 @@ const phraseMarker = new RegExp(
   "gimu"
 )
 const hashMarker = /^[ \t]*####[ \t]*/gm
+/** A correction that commits anew: "Wait, actually it's C", "Correction: the answer is 12". */
+const correctionMarker = /\b(?:actually|correction|wait|no)[,:;—–-]*\s+(?:actually[,]?\s+)?(?:it['’]s|it\s+is|it\s+should\s+be|the\s+(?:correct\s+)?answer\s+should\s+be)\b\s*[:：]?/gi
 const boxStart = /\\(?:boxed|fbox)\s*\{/g
 /** Conclusions: weaker than a marker, used only when no marker gives an answer. */
 const conclusion = /(?:^|[\s(,;:.!?*])(?:so|therefore|thus|hence|consequently|(?:that|which|this)\s+leaves(?:\s+only)?|leaving(?:\s+only)?|i\s+(?:choose|pick|select)|i(?:['’]d|\s+would)\s+(?:choose|pick|go\s+with|say))\b[\s,:]*/gim
@@ -69,7 +71,7 @@ const restOfLine = (s: string, from: number): string => {
 /** Every strong answer marker in a prepared reply with the text it introduces, last first. */
 export const markers = (s: string): Array<Marker> => {
   const found: Array<Marker> = []
-  for (const pattern of [colonMarker, phraseMarker, hashMarker]) {
+  for (const pattern of [colonMarker, phraseMarker, hashMarker, correctionMarker]) {
     for (const m of s.matchAll(pattern)) {
       const end = m.index + m[0].length
       // "Answer:\n" consumed its newline: read from before it so that the next line is taken.
@@ -117,6 +119,7 @@ const refusal = new RegExp(
     String.raw`\bI\s+(?:must|have\s+to|need\s+to)\s+decline\b`,
     String.raw`\bI['’]m\s+sorry,?\s+(?:but\s+)?I\b`,
     String.raw`\bI\s+(?:don['’]t|do\s+not)\s+have\s+(?:that|this|the|enough)\s+information\b`,
+    String.raw`^\W*as\s+an\s+ai\b`,
     String.raw`\bI['’]?m\s+not\s+sure\s+(?:how|what|which|where)\b|\bI\s+am\s+not\s+sure\s+(?:how|what|which|where)\b`
   ].join("|"),
   "i"
@@ -166,9 +169,18 @@ export const search = <A>(
     if (value !== null) return value
     if (i === 0 && isNonAnswer(marker.text)) return null
   }
-  if (isRefusal(s)) return null
+  if (isRefusal(s) || looksCutOff(s)) return null
   return fallback(s)
 }
+
+/**
+ * Whether a reply without any marker stops mid-sentence (cut off by max_tokens): a longer reply
+ * whose last line ends on an operator or a lower-case word that cannot end a sentence ("36 +",
+ * "and then we"; "Vitamin A" and "so A" end on a capital and stand).
+ */
+export const looksCutOff = (s: string): boolean =>
+  (s.includes("\n") || s.length > 40) &&
+  /(?:[-+×\/=,(]|\b(?:and|or|the|a|an|then|we|to|of|so|is|are|with|for|that|which|by|in|on|at|let|but|because|since|this|first|next))\s*$/.test(s)
 
 /** Removes a trailing explanation: ", because …", " since …", "; …", " — …", ". The …". */
 export const cutExplanation = (s: string): string =>

@@ -94,6 +94,12 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
   let part = numberTokens(head).length > 0 ? head : text
   const eq = Math.max(part.lastIndexOf("="), part.lastIndexOf("≈"))
   if (eq >= 0 && numberTokens(part.slice(eq + 1)).length > 0) part = part.slice(eq + 1)
+  // A range ("10–12", "10 to 12") is no single number.
+  const range = /(\d)\s*(?:[–—]|\bto\b)\s*[-−$]?\d/.exec(part)
+  if (range !== null) {
+    const around = numberTokens(part)
+    if (around.length >= 2) return { _tag: "hedge", texts: [around[0]!.text, around[1]!.text] }
+  }
   const tokens = kept(part)
   const first = tokens[0]
   if (first === undefined) {
@@ -104,7 +110,8 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
   const plain = toPlain(part)
   for (const next of tokens.slice(1)) {
     if (next.value === first.value) continue
-    if (HEDGE_BETWEEN.test(plain.slice(first.end, next.index)) || (HEDGE_LEAD.test(plain.slice(0, first.index)) && /^\s*(?:and|or)\s*$/.test(plain.slice(first.end, next.index)))) {
+    // "12 or 13", "10 to 12", "10–12": no single number.
+    if (HEDGE_BETWEEN.test(plain.slice(first.end, next.index)) || /^\s*(?:to|–|—)\s*$/i.test(plain.slice(first.end, next.index)) || (HEDGE_LEAD.test(plain.slice(0, first.index)) && /^\s*(?:and|or)\s*$/.test(plain.slice(first.end, next.index)))) {
       return { _tag: "hedge", texts: [first.text, next.text] }
     }
     break

@@ -84,9 +84,13 @@ export const textMatches = (expected: string, answer: string, question?: string)
   const forms = [key]
   const content = keyWords.filter((w) => !generic.has(w))
   if (content.length > 0 && content.length < keyWords.length) forms.push(content.join(" "))
-  // A person's surname alone for a full name ("Austen" for "Jane Austen"): names only, two or three words.
-  if (/^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.?[\p{L}'’-]*){1,2}$/u.test(expected.trim()) && keyWords.length >= 2) {
-    forms.push(keyWords.at(-1)!)
+  // A person's surname alone for a full name ("Austen" for "Jane Austen", "da Vinci" for
+  // "Leonardo da Vinci"): names only, two to four words, particles allowed.
+  if (/^\p{Lu}[\p{L}'’-]+(?:\s+(?:(?:da|de|di|du|van|von|der|den|la|le|del|bin)\s+)?\p{Lu}\.?[\p{L}'’-]*){1,3}$/u.test(expected.trim()) && keyWords.length >= 2) {
+    for (let k = keyWords.length - 1; k >= 1; k--) {
+      const suffix = keyWords.slice(k)
+      if (suffix.length === 1 || ["da", "de", "di", "du", "van", "von", "der", "den", "la", "le", "del", "bin"].includes(suffix[0]!)) forms.push(suffix.join(" "))
+    }
   }
   // A sentence answering the question in its own words: what is left once the question's words
   // (and filler) are taken out is the key ("Plants absorb carbon dioxide from the air").
