@@ -56,6 +56,8 @@ const letterCandidates = (s: string): Array<Candidate> => {
       const next = /^\s+([a-z]+)/.exec(s.slice(end))
       if (next !== null && !(letter === "A" ? afterChoiceA : afterChoiceI).has(next[1]!)) continue
     }
+    // "F = ma", "2 × A": a variable in a formula, not a choice.
+    if (/^\s*[=+×*\/^<>≈]/.test(s.slice(end)) || /[=+×*\/^<>≈]\s*$/.test(s.slice(0, start))) continue
     if (!byIndex.has(start)) byIndex.set(start, { letter, index: start, end })
   }
   return [...byIndex.values()].sort((a, b) => a.index - b.index)
@@ -72,7 +74,13 @@ export const parseOptions = (question: string): ReadonlyMap<string, string> => {
   for (const m of question.matchAll(/\(([A-J])\)\s*(.+?)(?=\s*\([A-J]\)|\n|$)/g)) {
     inline.set(m[1]!, m[2]!.trim())
   }
-  return inline.size >= 2 ? inline : options
+  if (inline.size >= 2) return inline
+  // "A) Mars B) Jupiter" or "A. Mars B. Jupiter" on one line: only when the letters run A, B, C, …
+  const bare = [...question.matchAll(/(?:^|\s)([A-J])[).:]\s+(.+?)(?=\s+[A-J][).:]\s|\n|$)/g)]
+  if (bare.length >= 2 && bare.every((m, k) => m[1] === "ABCDEFGHIJ"[k])) {
+    return new Map(bare.map((m) => [m[1]!, m[2]!.trim()] as const))
+  }
+  return options
 }
 
 /** The option whose text the answer is exactly (after normalisation), or null. */

@@ -25,6 +25,9 @@ const unicodeMath = (s: string): string =>
  */
 export const normalizeMath = (s: string): string => {
   let t = unicodeMath(unicode(unicodeMath(s)))
+    // Plain-text math: "2 sqrt(2)", "3pi".
+    .replace(/(?<![\\a-zA-Z])sqrt\s*\(([^()]*)\)/g, "\\sqrt{$1}")
+    .replace(/(?<![\\a-zA-Z])pi(?![a-zA-Z])/g, "\\pi ")
     .replace(/\u2044/g, "/")
     .replace(/\u2212/g, "-")
     .trim()

@@ -73,10 +73,18 @@ const numberWords: Record<string, number> = {
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
   eighteen: 18, nineteen: 19, twenty: 20
 }
+const tens: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 }
 
+/** A number written in words as the whole answer, or leading it ("Eighteen dollars", "twenty-five"): up to ninety-nine. */
 const numberWord = (text: string): NumberToken | null => {
-  const word = numberWords[stripDecoration(text).replace(/[.!]+$/, "").trim().toLowerCase()]
-  return word === undefined ? null : { value: word, percent: false, text: String(word), index: 0, end: 0 }
+  const t = stripDecoration(text).replace(/[.!]+$/, "").trim().toLowerCase()
+  const m = /^(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|seven|eight|nine))?(?![\p{L}-])/u.exec(t)
+  if (m === null) return null
+  // A word leading a longer text counts only before a unit, not inside a sentence ("one of them").
+  if (m[0].length < t.length && !/^\s+[a-z]+[.!]?$/.test(t.slice(m[0].length))) return null
+  if (m[0].length < t.length && /^\s+(?:of|or|and|more|less|to|than)\b/.test(t.slice(m[0].length))) return null
+  const value = m[2] === undefined ? (numberWords[m[1]!] ?? tens[m[1]!]!) : (tens[m[1]!] ?? NaN) + numberWords[m[2]]!
+  return Number.isFinite(value) ? { value, percent: false, text: String(value), index: 0, end: 0 } : null
 }
 
 /** A number or a hedge between numbers ("12 or 13"), as read from one piece of text. */

@@ -45,6 +45,17 @@ const generic = new Set([
   "gland", "bone", "muscle", "acid", "gas", "element", "process", "effect", "law", "war", "language", "empire", "dynasty"
 ])
 
+/** Whether `text` is the key `form` after one or two first names written with capitals ("Neil Armstrong" for "Armstrong"). */
+const namedWith = (raw: string, text: string, form: string): boolean => {
+  if (!text.endsWith(` ${form}`)) return false
+  const first = text.slice(0, -form.length - 1).split(" ")
+  const plain = raw.normalize("NFKD").replace(/\p{M}/gu, "")
+  return first.length <= 2 && first.every((w) => {
+    const at = new RegExp(`(?<![\\p{L}])${escapeRegExp(w)}(?![\\p{L}])`, "iu").exec(plain)
+    return at !== null && /\p{Lu}/u.test(plain[at.index]!)
+  })
+}
+
 /** Words a sentence answer wraps its key in ("It is called …", "The answer is …"). */
 const filler = new Set([
   "is", "are", "was", "were", "be", "it", "its", "this", "that", "called", "known", "as", "named", "answer", "i", "think",
@@ -97,7 +108,7 @@ export const textMatches = (expected: string, answer: string, question?: string)
   if (question !== undefined) {
     const asked = new Set(normalizeText(question).split(" "))
     const left = normalizeText(raw.split(/\.\s/)[0]!).split(" ").filter((w) => !asked.has(w) && !filler.has(w)).join(" ")
-    if (left !== "" && forms.includes(left)) return true
+    if (left !== "" && (forms.includes(left) || forms.some((f) => namedWith(raw, left, f)))) return true
   }
   // The first clause holds the answer; what follows a comma, bracket or dash qualifies it
   // ("Lima, Peru", "Venus, the second planet", "Silver (Ag)") or is a remark ("…, but some say Y").
@@ -115,7 +126,7 @@ export const textMatches = (expected: string, answer: string, question?: string)
       // after a copula; "Paris is the capital of France": the clause starts with it and a copula follows.
       // The clause ends on the key, unless a comparison or another relation leads to it ("bigger than X").
       if (after === "" && before !== "" && !/\b(?:than|near|from|besides|beside|like|unlike|except|after|before|to|with|without|instead|rather|not|nor|or|and|vs|versus|between)$/.test(before)) return true
-      if (before === "" && /^(?:is|are|was|were)\b/.test(after)) return true
+      if ((before === "" || namedWith(raw, `${before} ${form}`, form)) && /^(?:is|are|was|were)\b/.test(after)) return true
     }
   }
   return false
