@@ -93,7 +93,7 @@ export const grade = (kind: AnswerKind.BuiltInKind, expected: string, output: st
  * grammar takes from it (the reply has the context: options, hedges, negations), else the
  * agent's own answer (a vote, a structured field), else the reply.
  */
-export const gradedText = (answer: string | null, rawOutput: string | null): string => {
+const gradedText = (answer: string | null, rawOutput: string | null): string => {
   if (rawOutput === null) return answer ?? ""
   if (answer === null) return rawOutput
   return Answer.extract(rawOutput) === answer ? rawOutput : answer

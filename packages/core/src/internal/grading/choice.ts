@@ -161,6 +161,12 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
       return { _tag: "hedge", letters: [a.letter, b.letter] }
     }
   }
+  // "B is tempting, but C fits": what follows "but" / "however" / "instead" is the choice.
+  const turn = /\b(?:but|however|instead|rather)\b/i.exec(t.slice(kept[0]!.end))
+  if (mode !== "first" && turn !== null) {
+    const after = kept.filter((c) => c.index >= kept[0]!.end + turn.index)
+    if (after.length > 0 && new Set(after.map((c) => c.letter)).size === 1) return { _tag: "letter", letter: after[0]!.letter }
+  }
   if (mode === "first" || leading) return { _tag: "letter", letter: kept[0]!.letter }
   return { _tag: "letter", letter: kept.at(-1)!.letter }
 }

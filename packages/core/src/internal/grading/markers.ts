@@ -49,7 +49,7 @@ export const braced = (s: string, open: number): { readonly content: string; rea
 const VERB = String.raw`(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=)`
 const colonMarker = /(?<![A-Za-z])(?:final\s+answer|final\s+choice|answer)\s*(?:\*\*|__)?\s*(?:[:：]|\n)/gi
 const phraseMarker = new RegExp(
-  String.raw`(?:(?<![\p{L}])(?:the|my|our|final|correct|right|best)\s+(?:(?:final|correct|right|best)\s+)?(?:answer|option|choice)|^[ \t*_#>]*answer)\s*(?:\*\*|__)?\s+${VERB}(?![\p{L}])\s*[:：]?`,
+  String.raw`(?:(?<![\p{L}])(?:the|my|our|final|correct|right|best)\s+(?:(?:final|correct|right|best)\s+)?(?:answer|option|choice)|(?<![\p{L}])(?:correct|right|best)\s+one|^[ \t*_#>]*answer)\s*(?:\*\*|__)?\s+${VERB}(?![\p{L}])\s*[:：]?`,
   "gimu"
 )
 const hashMarker = /^[ \t]*####[ \t]*/gm

@@ -231,7 +231,8 @@ export const mathEqual = (expected: string, answer: string, relativeTolerance?: 
 const cleanMath = (s: string, boxed = false): string | null => {
   const inline = boxed ? null : /\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/s.exec(s)
   const t = (inline !== null ? (inline[1] ?? inline[2] ?? inline[3])! : boxed ? s : cutExplanation(s)).trim()
-  const cleaned = stripDecoration(t).replace(/[.,;]+$/, "").trim()
+  // "√5 ≈ 2.236": the exact form before an approximation.
+  const cleaned = stripDecoration(t).replace(/\s*(?:≈|\\approx)[^=]*$/, "").replace(/[.,;]+$/, "").trim()
   return cleaned === "" ? null : cleaned
 }
 

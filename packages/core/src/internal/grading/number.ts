@@ -96,12 +96,39 @@ const kept = (part: string): Array<NumberToken> => {
   return numberTokens(part).filter((t) => !isNegated(plain, t.index, t.end))
 }
 
+/** Units that a smaller unit may follow in one quantity, with how many of the smaller make one. */
+const compoundUnits: ReadonlyArray<readonly [RegExp, RegExp, number]> = [
+  [/hours?|hrs?|h/, /minutes?|mins?|m/, 60],
+  [/minutes?|mins?/, /seconds?|secs?|s/, 60],
+  [/feet|foot|ft/, /inch(?:es)?|in/, 12],
+  [/pounds?|lbs?/, /ounces?|oz/, 16],
+  [/dollars?/, /cents?/, 100],
+  [/years?|yrs?/, /months?/, 12],
+  [/weeks?/, /days?/, 7],
+  [/days?/, /hours?/, 24]
+]
+
+/** The value of "2 hours 30 minutes"-style text (the first such in `s`), or null. */
+const compoundQuantity = (s: string): NumberToken | null => {
+  for (const [big, small, per] of compoundUnits) {
+    const re = new RegExp(String.raw`\$?(\d+(?:\.\d+)?)\s*(?:${big.source})\b\s*(?:,|and)?\s*(\d+(?:\.\d+)?)\s*(?:${small.source})\b`, "i")
+    const m = re.exec(s)
+    if (m !== null) {
+      return { value: Number(m[1]) + Number(m[2]) / per, percent: false, text: m[0], index: m.index, end: m.index + m[0].length }
+    }
+  }
+  return null
+}
+
 /** The number a marker's text gives: before any explanation, after the last "=", the first number not negated. */
 const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
   const head = boxed ? text : cutExplanation(text)
   let part = numberTokens(head).length > 0 ? head : text
   const eq = Math.max(part.lastIndexOf("="), part.lastIndexOf("≈"))
   if (eq >= 0 && numberTokens(part.slice(eq + 1)).length > 0) part = part.slice(eq + 1)
+  // A compound quantity ("2 hours 30 minutes", "5 feet 3 inches", "$3 and 50 cents") is one value.
+  const compound = compoundQuantity(part)
+  if (compound !== null) return { _tag: "number", token: compound }
   // A range ("10–12", "10 to 12") is no single number.
   const range = /(\d)\s*(?:[–—]|\bto\b)\s*[-−$]?\d/.exec(part)
   if (range !== null) {

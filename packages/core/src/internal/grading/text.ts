@@ -112,7 +112,10 @@ export const textMatches = (expected: string, answer: string, question?: string)
   }
   // The first clause holds the answer; what follows a comma, bracket or dash qualifies it
   // ("Lima, Peru", "Venus, the second planet", "Silver (Ag)") or is a remark ("…, but some say Y").
-  const clauseRaw = raw.split(/\s*[(,;:–—]\s*|\s+-\s+|\.\s|\s+(?:but|though|although|while|whereas)\s+/)[0]!
+  // "Many think it's Sydney, but it's actually Canberra": the answer follows the last turn.
+  const turn = [...raw.matchAll(/\b(?:but|however|actually|in fact|rather)\b[,]?/gi)].at(-1)
+  const focus = turn !== undefined && /\p{L}/u.test(raw.slice(turn.index + turn[0].length)) ? raw.slice(turn.index + turn[0].length).trim() : raw
+  const clauseRaw = focus.split(/\s*[(,;:–—]\s*|\s+-\s+|\.\s|\s+(?:but|though|although|while|whereas)\s+/)[0]!
   const clause = normalizeText(clauseRaw)
   if (forms.includes(clause)) return true
   const paren = /\(([^()]+)\)/.exec(raw)
