@@ -57,7 +57,7 @@ const numberLiteral = new RegExp(String.raw`^[-+\u2212]?[$€£]?(?:${decimal})(
 const fractionLiteral = /^[-+\u2212]?\d+\s*\/\s*\d+$/
 
 /** Whether `s` is a single plain number literal in the sense of the detection rules. */
-export const isNumberLiteral = (s: string): boolean => {
+const isNumberLiteral = (s: string): boolean => {
   const t = s.trim()
   return numberLiteral.test(t) || fractionLiteral.test(t)
 }
@@ -68,7 +68,7 @@ const latexLike = /\\[A-Za-z]+|\^|_\{/
 const prose = /\n|(?<![\\\p{L}])\p{L}{2,}\s+\p{L}{2,}\s+\p{L}{2,}/u
 
 /** Whether `s` looks like a LaTeX math answer. */
-export const isLatexLike = (s: string): boolean => latexLike.test(s)
+const isLatexLike = (s: string): boolean => latexLike.test(s)
 
 /** The answer kind that fits a benchmark's expected answers (rules in the module header). */
 export const detect = (expectedAnswers: ReadonlyArray<string>): BuiltInKind => {

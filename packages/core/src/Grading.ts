@@ -37,10 +37,10 @@ export interface Options {
 const make = (outcome: Grader.Outcome, extracted: string | null, grader: string, reason?: string): Grader.Grade =>
   reason === undefined ? { outcome, extracted, grader, version: VERSION } : { outcome, extracted, grader, version: VERSION, reason }
 
-const gradeText = (expected: string, output: string): Grader.Grade => {
+const gradeText = (expected: string, output: string, question?: string): Grader.Grade => {
   const extracted = extractText(output)
   if (extracted === null) return make("no_answer", null, "text")
-  if (textMatches(expected, extracted)) return make("correct", extracted, "text")
+  if (textMatches(expected, extracted, question)) return make("correct", extracted, "text")
   return isNonAnswer(extracted) ? make("no_answer", null, "text") : make("incorrect", extracted, "text")
 }
 
@@ -60,7 +60,7 @@ export const grade = (kind: AnswerKind.BuiltInKind, expected: string, output: st
   switch (kind) {
     case "multiple_choice": {
       const letter = expectedChoice(expected, options.question)
-      if (letter === null) return gradeText(expected, output)
+      if (letter === null) return gradeText(expected, output, options.question)
       const choice = readChoice(output, options.question)
       if (choice === null) return make("no_answer", null, kind)
       if (choice._tag === "hedge") return make("incorrect", choice.letters.join(" or "), kind, "hedges between choices")
@@ -84,7 +84,7 @@ export const grade = (kind: AnswerKind.BuiltInKind, expected: string, output: st
     case "math":
       return gradeMath(expected, output, options)
     case "text":
-      return gradeText(expected, output)
+      return gradeText(expected, output, options.question)
   }
 }
 
@@ -93,7 +93,7 @@ export const grade = (kind: AnswerKind.BuiltInKind, expected: string, output: st
  * grammar takes from it (the reply has the context: options, hedges, negations), else the
  * agent's own answer (a vote, a structured field), else the reply.
  */
-export const gradedText = (answer: string | null, rawOutput: string | null): string => {
+const gradedText = (answer: string | null, rawOutput: string | null): string => {
   if (rawOutput === null) return answer ?? ""
   if (answer === null) return rawOutput
   return Answer.extract(rawOutput) === answer ? rawOutput : answer

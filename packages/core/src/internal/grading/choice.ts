@@ -56,6 +56,8 @@ const letterCandidates = (s: string): Array<Candidate> => {
       const next = /^\s+([a-z]+)/.exec(s.slice(end))
       if (next !== null && !(letter === "A" ? afterChoiceA : afterChoiceI).has(next[1]!)) continue
     }
+    // "F = ma", "2 × A": a variable in a formula, not a choice.
+    if (/^\s*[=+×*\/^<>≈]/.test(s.slice(end)) || /[=+×*\/^<>≈]\s*$/.test(s.slice(0, start))) continue
     if (!byIndex.has(start)) byIndex.set(start, { letter, index: start, end })
   }
   return [...byIndex.values()].sort((a, b) => a.index - b.index)
@@ -72,7 +74,13 @@ export const parseOptions = (question: string): ReadonlyMap<string, string> => {
   for (const m of question.matchAll(/\(([A-J])\)\s*(.+?)(?=\s*\([A-J]\)|\n|$)/g)) {
     inline.set(m[1]!, m[2]!.trim())
   }
-  return inline.size >= 2 ? inline : options
+  if (inline.size >= 2) return inline
+  // "A) Mars B) Jupiter" or "A. Mars B. Jupiter" on one line: only when the letters run A, B, C, …
+  const bare = [...question.matchAll(/(?:^|\s)([A-J])[).:]\s+(.+?)(?=\s+[A-J][).:]\s|\n|$)/g)]
+  if (bare.length >= 2 && bare.every((m, k) => m[1] === "ABCDEFGHIJ"[k])) {
+    return new Map(bare.map((m) => [m[1]!, m[2]!.trim()] as const))
+  }
+  return options
 }
 
 /** The option whose text the answer is exactly (after normalisation), or null. */
@@ -85,13 +93,20 @@ export const optionByText = (s: string, options: ReadonlyMap<string, string>): s
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
+/** Whether the first occurrence of a word in `s` is negated. */
+const isNegatedWord = (s: string, word: string): boolean => {
+  const at = s.indexOf(word)
+  return at >= 0 && isNegated(s, at, at + word.length)
+}
+
 /** Options whose text stands in `s` as whole words, longest texts first claimed ("Carbon dioxide" over "Carbon"). */
 const textCandidates = (s: string, options: ReadonlyMap<string, string>): Array<Candidate> => {
   const found: Array<Candidate & { readonly length: number }> = []
   const plain = s.normalize("NFKD").replace(/\p{M}/gu, "")
   for (const [letter, text] of options) {
     const words = normalizeText(text).split(" ").filter((w) => w !== "")
-    if (words.length === 0 || (words.length === 1 && words[0]!.length < 3)) continue
+    // Short words ("a", "it") are not options by text; numbers ("29") are.
+    if (words.length === 0 || (words.length === 1 && words[0]!.length < 3 && !/^\d/.test(words[0]!))) continue
     const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:the\\s+)?${words.map(escapeRegExp).join(String.raw`[\s\p{P}]+`)}(?![\\p{L}\\p{N}])`, "giu")
     for (const m of plain.matchAll(re)) found.push({ letter, index: m.index, end: m.index + m[0].length, length: m[0].length })
   }
@@ -119,7 +134,15 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
   // Option texts count only where no letter is given ("Mitochondria", not "(B) Mitochondria" twice).
   const texts = textCandidates(t, options).filter((c) => !letters.some((l) => Math.abs(l.index - c.index) <= 4))
   const all = [...letters, ...texts].sort((a, b) => a.index - b.index)
-  if (all.length === 0) return null
+  if (all.length === 0) {
+    // A person's surname for an option's full name ("Einstein" for "(C) Albert Einstein").
+    const surnames = [...options].flatMap(([letter, text]) => {
+      const m = /^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}\s+(\p{Lu}[\p{L}'’-]{3,})$/u.exec(text.trim())
+      return m === null ? [] : [{ letter, word: m[1]! }]
+    })
+    const named = surnames.filter(({ word }) => new RegExp(`(?<![\\p{L}])${escapeRegExp(word)}(?![\\p{L}])`, "u").test(t))
+    return named.length === 1 && !isNegatedWord(t, named[0]!.word) ? { _tag: "letter", letter: named[0]!.letter } : null
+  }
   const leading = !/[\p{L}\p{N}]/u.test(t.slice(0, all[0]!.index).replace(/\\boxed\s*\{|\b(?:option|choice)\b/gi, ""))
   if (mode === "leading" && !leading) return null
   const kept = all.filter((c) => !isNegated(t, c.index, c.end))
@@ -132,9 +155,17 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
     const b = kept[i + 1]!
     if (a.letter === b.letter) continue
     const between = t.slice(a.end, b.index)
-    if (HEDGE_BETWEEN.test(between) || (/^[\s)\]*]*(?:,?\s*and\s+)[\s(*]*$/i.test(between) && HEDGE_LEAD.test(t.slice(0, a.index)))) {
+    // In a marker's text, two choices side by side ("A and C", "A, C") are two answers, not one.
+    const paired = /^[\s)\]*]*(?:,|,?\s*and|&)\s*[\s(*]*$/i.test(between)
+    if (HEDGE_BETWEEN.test(between) || (paired && (mode === "first" || HEDGE_LEAD.test(t.slice(0, a.index))))) {
       return { _tag: "hedge", letters: [a.letter, b.letter] }
     }
+  }
+  // "B is tempting, but C fits": what follows "but" / "however" / "instead" is the choice.
+  const turn = /\b(?:but|however|instead|rather)\b/i.exec(t.slice(kept[0]!.end))
+  if (mode !== "first" && turn !== null) {
+    const after = kept.filter((c) => c.index >= kept[0]!.end + turn.index)
+    if (after.length > 0 && new Set(after.map((c) => c.letter)).size === 1) return { _tag: "letter", letter: after[0]!.letter }
   }
   if (mode === "first" || leading) return { _tag: "letter", letter: kept[0]!.letter }
   return { _tag: "letter", letter: kept.at(-1)!.letter }

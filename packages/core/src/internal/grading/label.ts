@@ -19,10 +19,13 @@ export const labelSet = (expected: string, labels?: ReadonlyArray<string>): Read
 /** Labels that all mean "it cannot be told" (compared as one). */
 const UNCERTAIN = new Set(["uncertain", "unknown", "undetermined", "indeterminate", "cannot be determined", "can't be determined"])
 /** Phrases that mean the uncertain label without naming it. */
-const uncertainPhrases = [
-  "neither true nor false", "cannot be determined", "can not be determined", "can't be determined", "cannot be concluded",
-  "can't be concluded", "cannot be known", "not determinable", "undetermined", "indeterminate", "not enough information",
-  "insufficient information", "unknown", "uncertain"
+const uncertainPhrases: ReadonlyArray<string> = [
+  String.raw`neither\s+true\s+nor\s+false`,
+  String.raw`not\s+necessarily\s+(?:true|false)`,
+  String.raw`(?:cannot|can\s*not|can['’]t)\s+(?:be\s+)?(?:determined|concluded|known|inferred|decided|determine|conclude|tell|say|know)`,
+  String.raw`(?:not|impossible)\s+(?:possible\s+)?to\s+(?:determine|tell|know|conclude|say)`,
+  String.raw`(?:not|(?:do|does|did|is|are|was|were)\s*n['’]t)\s+(?:\p{L}+\s+){0,3}enough\s+information`,
+  String.raw`not\s+determinable`, "undetermined", "indeterminate", String.raw`insufficient\s+information`, "unknown", "uncertain"
 ]
 
 /** A label's comparison key: lower case, every uncertain spelling one key. */
@@ -41,10 +44,10 @@ interface Found {
 const labelMatches = (s: string, labels: ReadonlyArray<string>): Array<Found> => {
   const found: Array<Found> = []
   const uncertain = labels.find((l) => labelKey(l) === "uncertain")
-  const words: Array<readonly [string, string]> = labels.map((l) => [l.trim(), l] as const)
+  const words: Array<readonly [string, string]> = labels.map((l) => [escapeRegExp(l.trim()).replace(/ /g, "\\s+"), l] as const)
   if (uncertain !== undefined) for (const p of uncertainPhrases) words.push([p, uncertain])
   for (const [word, label] of words) {
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word).replace(/ /g, "\\s+")}(?![\\p{L}\\p{N}])`, "giu")
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${word})(?![\\p{L}\\p{N}])`, "giu")
     for (const m of s.matchAll(pattern)) found.push({ label, index: m.index, end: m.index + m[0].length })
   }
   const sorted = found.sort((a, b) => a.index - b.index || b.end - a.end)

@@ -16,7 +16,11 @@ export interface Marker {
 }
 
 /** NFKC, with superscript squares and cubes kept as powers ("x²" → "x^2", not "x2"). */
-export const unicode = (s: string): string => s.replace(/²/g, "^2").replace(/³/g, "^3").normalize("NFKC")
+export const unicode = (s: string): string =>
+  s.replace(/²/g, "^2").replace(/³/g, "^3")
+    // A mixed number ("1½") is a sum, which NFKC would glue into "11⁄2".
+    .replace(/(\d)\s*½/g, "$1.5").replace(/(\d)\s*¼/g, "$1.25").replace(/(\d)\s*¾/g, "$1.75")
+    .normalize("NFKC")
 
 /** Unicode-normalised output with plain newlines. */
 export const prepare = (output: string): string => unicode(output).replace(/\r\n?/g, "\n").trim()
@@ -45,13 +49,15 @@ export const braced = (s: string, open: number): { readonly content: string; rea
 const VERB = String.raw`(?:is|was|would\s+be|should\s+be|must\s+be|will\s+be|=)`
 const colonMarker = /(?<![A-Za-z])(?:final\s+answer|final\s+choice|answer)\s*(?:\*\*|__)?\s*(?:[:：]|\n)/gi
 const phraseMarker = new RegExp(
-  String.raw`(?:(?<![\p{L}])(?:the|my|our|final|correct|right|best)\s+(?:(?:final|correct|right|best)\s+)?(?:answer|option|choice)|^[ \t*_#>]*answer)\s*(?:\*\*|__)?\s+${VERB}(?![\p{L}])\s*[:：]?`,
+  String.raw`(?:(?<![\p{L}])(?:the|my|our|final|correct|right|best)\s+(?:(?:final|correct|right|best)\s+)?(?:answer|option|choice)|(?<![\p{L}])(?:correct|right|best)\s+one|^[ \t*_#>]*answer)\s*(?:\*\*|__)?\s+${VERB}(?![\p{L}])\s*[:：]?`,
   "gimu"
 )
 const hashMarker = /^[ \t]*####[ \t]*/gm
+/** A correction that commits anew: "Wait, actually it's C", "Correction: the answer is 12". */
+const correctionMarker = /\b(?:actually|correction|wait|no)[,:;—–-]*\s+(?:actually[,]?\s+)?(?:it['’]s|it\s+is|it\s+should\s+be|the\s+(?:correct\s+)?answer\s+should\s+be)\b\s*[:：]?/gi
 const boxStart = /\\(?:boxed|fbox)\s*\{/g
 /** Conclusions: weaker than a marker, used only when no marker gives an answer. */
-const conclusion = /(?:^|[\s(,;:.!?*])(?:so|therefore|thus|hence|consequently|i\s+(?:choose|pick|select)|i(?:['’]d|\s+would)\s+(?:choose|pick|go\s+with|say))\b[\s,:]*/gim
+const conclusion = /(?:^|[\s(,;:.!?*])(?:so|therefore|thus|hence|consequently|(?:that|which|this)\s+leaves(?:\s+only)?|leaving(?:\s+only)?|i\s+(?:choose|pick|select)|i(?:['’]d|\s+would)\s+(?:choose|pick|go\s+with|say))\b[\s,:]*/gim
 
 /** The text a line marker introduces: the rest of its line, or the next non-empty line. */
 const restOfLine = (s: string, from: number): string => {
@@ -65,7 +71,7 @@ const restOfLine = (s: string, from: number): string => {
 /** Every strong answer marker in a prepared reply with the text it introduces, last first. */
 export const markers = (s: string): Array<Marker> => {
   const found: Array<Marker> = []
-  for (const pattern of [colonMarker, phraseMarker, hashMarker]) {
+  for (const pattern of [colonMarker, phraseMarker, hashMarker, correctionMarker]) {
     for (const m of s.matchAll(pattern)) {
       const end = m.index + m[0].length
       // "Answer:\n" consumed its newline: read from before it so that the next line is taken.
@@ -111,7 +117,10 @@ const refusal = new RegExp(
     String.raw`\b(?:unable\s+to|not\s+able\s+to|not\s+going\s+to)\s+(?:help(?!\s+but\b)|assist|answer|comply|provide|do\s+that|fulfil+|engage|respond)`,
     String.raw`\bI\s+(?:do\s+not|don['’]t)\s+know\b`,
     String.raw`\bI\s+(?:must|have\s+to|need\s+to)\s+decline\b`,
-    String.raw`\bI['’]m\s+sorry,?\s+but\s+I\b`
+    String.raw`\bI['’]m\s+sorry,?\s+(?:but\s+)?I\b`,
+    String.raw`\bI\s+(?:don['’]t|do\s+not)\s+have\s+(?:that|this|the|enough)\s+information\b`,
+    String.raw`^\W*as\s+an\s+ai\b`,
+    String.raw`\bI['’]?m\s+not\s+sure\s+(?:how|what|which|where)\b|\bI\s+am\s+not\s+sure\s+(?:how|what|which|where)\b`
   ].join("|"),
   "i"
 )
@@ -160,9 +169,18 @@ export const search = <A>(
     if (value !== null) return value
     if (i === 0 && isNonAnswer(marker.text)) return null
   }
-  if (isRefusal(s)) return null
+  if (isRefusal(s) || looksCutOff(s)) return null
   return fallback(s)
 }
+
+/**
+ * Whether a reply without any marker stops mid-sentence (cut off by max_tokens): a longer reply
+ * whose last line ends on an operator or a lower-case word that cannot end a sentence ("36 +",
+ * "and then we"; "Vitamin A" and "so A" end on a capital and stand).
+ */
+export const looksCutOff = (s: string): boolean =>
+  (s.includes("\n") || s.length > 40) &&
+  /(?:[-+×\/=,(]|\b(?:and|or|the|a|an|then|we|to|of|so|is|are|with|for|that|which|by|in|on|at|let|but|because|since|this|first|next))\s*$/.test(s)
 
 /** Removes a trailing explanation: ", because …", " since …", "; …", " — …", ". The …". */
 export const cutExplanation = (s: string): string =>

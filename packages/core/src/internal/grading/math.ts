@@ -25,6 +25,9 @@ const unicodeMath = (s: string): string =>
  */
 export const normalizeMath = (s: string): string => {
   let t = unicodeMath(unicode(unicodeMath(s)))
+    // Plain-text math: "2 sqrt(2)", "3pi".
+    .replace(/(?<![\\a-zA-Z])sqrt\s*\(([^()]*)\)/g, "\\sqrt{$1}")
+    .replace(/(?<![\\a-zA-Z])pi(?![a-zA-Z])/g, "\\pi ")
     .replace(/\u2044/g, "/")
     .replace(/\u2212/g, "-")
     .trim()
@@ -228,7 +231,8 @@ export const mathEqual = (expected: string, answer: string, relativeTolerance?: 
 const cleanMath = (s: string, boxed = false): string | null => {
   const inline = boxed ? null : /\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/s.exec(s)
   const t = (inline !== null ? (inline[1] ?? inline[2] ?? inline[3])! : boxed ? s : cutExplanation(s)).trim()
-  const cleaned = stripDecoration(t).replace(/[.,;]+$/, "").trim()
+  // "√5 ≈ 2.236": the exact form before an approximation.
+  const cleaned = stripDecoration(t).replace(/\s*(?:≈|\\approx)[^=]*$/, "").replace(/[.,;]+$/, "").trim()
   return cleaned === "" ? null : cleaned
 }
 
@@ -245,7 +249,12 @@ export const extractMath = (output: string): string | null =>
     const last = lastLine(s)
     const inline = [...last.matchAll(/\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/g)].at(-1)
     if (inline !== undefined) return (inline[1] ?? inline[2] ?? inline[3])!.trim()
-    if (lines(s).length === 1) return cleanMath(s)
+    if (lines(s).length === 1) {
+      // A sentence ("The area is 4π."): what follows its last "is" / "=" / ":"; prose without math is no answer.
+      const tail = /(?:\bis|\bbe|\bequals|=|:)\s+([^=:]+?)\s*[.!]?$/.exec(s)
+      const candidate = tail !== null && /[\p{L}]{3,}\s+\p{L}{2,}/u.test(s) ? tail[1]! : s
+      return /[\d\\^π√∞]|^[a-zA-Z]$/.test(candidate) ? cleanMath(candidate) : null
+    }
     return numberTokens(s).at(-1)?.text ?? null
   })
 

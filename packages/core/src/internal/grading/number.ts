@@ -73,10 +73,18 @@ const numberWords: Record<string, number> = {
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
   eighteen: 18, nineteen: 19, twenty: 20
 }
+const tens: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 }
 
+/** A number written in words as the whole answer, or leading it ("Eighteen dollars", "twenty-five"): up to ninety-nine. */
 const numberWord = (text: string): NumberToken | null => {
-  const word = numberWords[stripDecoration(text).replace(/[.!]+$/, "").trim().toLowerCase()]
-  return word === undefined ? null : { value: word, percent: false, text: String(word), index: 0, end: 0 }
+  const t = stripDecoration(text).replace(/[.!]+$/, "").trim().toLowerCase()
+  const m = /^(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](one|two|three|four|five|six|seven|eight|nine))?(?![\p{L}-])/u.exec(t)
+  if (m === null) return null
+  // A word leading a longer text counts only before a unit, not inside a sentence ("one of them").
+  if (m[0].length < t.length && !/^\s+[a-z]+[.!]?$/.test(t.slice(m[0].length))) return null
+  if (m[0].length < t.length && /^\s+(?:of|or|and|more|less|to|than)\b/.test(t.slice(m[0].length))) return null
+  const value = m[2] === undefined ? (numberWords[m[1]!] ?? tens[m[1]!]!) : (tens[m[1]!] ?? NaN) + numberWords[m[2]]!
+  return Number.isFinite(value) ? { value, percent: false, text: String(value), index: 0, end: 0 } : null
 }
 
 /** A number or a hedge between numbers ("12 or 13"), as read from one piece of text. */
@@ -88,12 +96,45 @@ const kept = (part: string): Array<NumberToken> => {
   return numberTokens(part).filter((t) => !isNegated(plain, t.index, t.end))
 }
 
+/** Units that a smaller unit may follow in one quantity, with how many of the smaller make one. */
+const compoundUnits: ReadonlyArray<readonly [RegExp, RegExp, number]> = [
+  [/hours?|hrs?|h/, /minutes?|mins?|m/, 60],
+  [/minutes?|mins?/, /seconds?|secs?|s/, 60],
+  [/feet|foot|ft/, /inch(?:es)?|in/, 12],
+  [/pounds?|lbs?/, /ounces?|oz/, 16],
+  [/dollars?/, /cents?/, 100],
+  [/years?|yrs?/, /months?/, 12],
+  [/weeks?/, /days?/, 7],
+  [/days?/, /hours?/, 24]
+]
+
+/** The value of "2 hours 30 minutes"-style text (the first such in `s`), or null. */
+const compoundQuantity = (s: string): NumberToken | null => {
+  for (const [big, small, per] of compoundUnits) {
+    const re = new RegExp(String.raw`\$?(\d+(?:\.\d+)?)\s*(?:${big.source})\b\s*(?:,|and)?\s*(\d+(?:\.\d+)?)\s*(?:${small.source})\b`, "i")
+    const m = re.exec(s)
+    if (m !== null) {
+      return { value: Number(m[1]) + Number(m[2]) / per, percent: false, text: m[0], index: m.index, end: m.index + m[0].length }
+    }
+  }
+  return null
+}
+
 /** The number a marker's text gives: before any explanation, after the last "=", the first number not negated. */
 const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
   const head = boxed ? text : cutExplanation(text)
   let part = numberTokens(head).length > 0 ? head : text
   const eq = Math.max(part.lastIndexOf("="), part.lastIndexOf("≈"))
   if (eq >= 0 && numberTokens(part.slice(eq + 1)).length > 0) part = part.slice(eq + 1)
+  // A compound quantity ("2 hours 30 minutes", "5 feet 3 inches", "$3 and 50 cents") is one value.
+  const compound = compoundQuantity(part)
+  if (compound !== null) return { _tag: "number", token: compound }
+  // A range ("10–12", "10 to 12") is no single number.
+  const range = /(\d)\s*(?:[–—]|\bto\b)\s*[-−$]?\d/.exec(part)
+  if (range !== null) {
+    const around = numberTokens(part)
+    if (around.length >= 2) return { _tag: "hedge", texts: [around[0]!.text, around[1]!.text] }
+  }
   const tokens = kept(part)
   const first = tokens[0]
   if (first === undefined) {
@@ -104,7 +145,8 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
   const plain = toPlain(part)
   for (const next of tokens.slice(1)) {
     if (next.value === first.value) continue
-    if (HEDGE_BETWEEN.test(plain.slice(first.end, next.index)) || (HEDGE_LEAD.test(plain.slice(0, first.index)) && /^\s*(?:and|or)\s*$/.test(plain.slice(first.end, next.index)))) {
+    // "12 or 13", "10 to 12", "10–12": no single number.
+    if (HEDGE_BETWEEN.test(plain.slice(first.end, next.index)) || /^\s*(?:to|–|—)\s*$/i.test(plain.slice(first.end, next.index)) || (HEDGE_LEAD.test(plain.slice(0, first.index)) && /^\s*(?:and|or)\s*$/.test(plain.slice(first.end, next.index)))) {
       return { _tag: "hedge", texts: [first.text, next.text] }
     }
     break
@@ -120,7 +162,8 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
 export const readNumber = (output: string): NumberRead | null =>
   search(output, numberInMarked, (s) => {
     const body = withoutCheck(s)
-    const last = numberTokens(body).at(-1) ?? numberWord(body)
+    // The last number not negated ("The change is $14, not $16." gives 14).
+    const last = kept(body).at(-1) ?? numberWord(body)
     return last === null ? null : { _tag: "number", token: last }
   })
 
@@ -173,7 +216,8 @@ export const numberMatches = (
     })
   )
 
-const replyDecimals = (text: string): number => /\.(\d+)/.exec(text)?.[1]?.length ?? 0
+/** The decimals a reply is written with; a fraction ("2/3") is exact, finer than any key. */
+const replyDecimals = (text: string): number => text.includes("/") ? Infinity : /\.(\d+)/.exec(text)?.[1]?.length ?? 0
 
 /** Whether a text is a number word alone ("twelve"). */
 export const isNumberWord = (text: string): boolean => numberWord(stripDecoration(text)) !== null

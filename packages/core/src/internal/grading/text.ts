@@ -45,6 +45,23 @@ const generic = new Set([
   "gland", "bone", "muscle", "acid", "gas", "element", "process", "effect", "law", "war", "language", "empire", "dynasty"
 ])
 
+/** Whether `text` is the key `form` after one or two first names written with capitals ("Neil Armstrong" for "Armstrong"). */
+const namedWith = (raw: string, text: string, form: string): boolean => {
+  if (!text.endsWith(` ${form}`)) return false
+  const first = text.slice(0, -form.length - 1).split(" ")
+  const plain = raw.normalize("NFKD").replace(/\p{M}/gu, "")
+  return first.length <= 2 && first.every((w) => {
+    const at = new RegExp(`(?<![\\p{L}])${escapeRegExp(w)}(?![\\p{L}])`, "iu").exec(plain)
+    return at !== null && /\p{Lu}/u.test(plain[at.index]!)
+  })
+}
+
+/** Words a sentence answer wraps its key in ("It is called …", "The answer is …"). */
+const filler = new Set([
+  "is", "are", "was", "were", "be", "it", "its", "this", "that", "called", "known", "as", "named", "answer", "i", "think",
+  "believe", "correct", "final", "of", "in", "by", "to", "and", "from", "on", "at", "for", "with"
+])
+
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** The places where the words of `needle` occur as whole words in `hay` (both normalised). */
@@ -63,7 +80,7 @@ const hedged = (answer: string): boolean => /\b(?:or|either|and\/or)\b|\//i.test
  * words, not negated, and the answer neither hedges nor names anything else before its
  * qualifier. Precision first: when unsure, false.
  */
-export const textMatches = (expected: string, answer: string): boolean => {
+export const textMatches = (expected: string, answer: string, question?: string): boolean => {
   const key = normalizeText(expected)
   const raw = cutExplanation(answer)
   const got = normalizeText(raw)
@@ -78,13 +95,27 @@ export const textMatches = (expected: string, answer: string): boolean => {
   const forms = [key]
   const content = keyWords.filter((w) => !generic.has(w))
   if (content.length > 0 && content.length < keyWords.length) forms.push(content.join(" "))
-  // A person's surname alone for a full name ("Austen" for "Jane Austen"): names only, two or three words.
-  if (/^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}\.?[\p{L}'’-]*){1,2}$/u.test(expected.trim()) && keyWords.length >= 2) {
-    forms.push(keyWords.at(-1)!)
+  // A person's surname alone for a full name ("Austen" for "Jane Austen", "da Vinci" for
+  // "Leonardo da Vinci"): names only, two to four words, particles allowed.
+  if (/^\p{Lu}[\p{L}'’-]+(?:\s+(?:(?:da|de|di|du|van|von|der|den|la|le|del|bin)\s+)?\p{Lu}\.?[\p{L}'’-]*){1,3}$/u.test(expected.trim()) && keyWords.length >= 2) {
+    for (let k = keyWords.length - 1; k >= 1; k--) {
+      const suffix = keyWords.slice(k)
+      if (suffix.length === 1 || ["da", "de", "di", "du", "van", "von", "der", "den", "la", "le", "del", "bin"].includes(suffix[0]!)) forms.push(suffix.join(" "))
+    }
+  }
+  // A sentence answering the question in its own words: what is left once the question's words
+  // (and filler) are taken out is the key ("Plants absorb carbon dioxide from the air").
+  if (question !== undefined) {
+    const asked = new Set(normalizeText(question).split(" "))
+    const left = normalizeText(raw.split(/\.\s/)[0]!).split(" ").filter((w) => !asked.has(w) && !filler.has(w)).join(" ")
+    if (left !== "" && (forms.includes(left) || forms.some((f) => namedWith(raw, left, f)))) return true
   }
   // The first clause holds the answer; what follows a comma, bracket or dash qualifies it
   // ("Lima, Peru", "Venus, the second planet", "Silver (Ag)") or is a remark ("…, but some say Y").
-  const clauseRaw = raw.split(/\s*[(,;:–—]\s*|\s+-\s+|\.\s|\s+(?:but|though|although|while|whereas)\s+/)[0]!
+  // "Many think it's Sydney, but it's actually Canberra": the answer follows the last turn.
+  const turn = [...raw.matchAll(/\b(?:but|however|actually|in fact|rather)\b[,]?/gi)].at(-1)
+  const focus = turn !== undefined && /\p{L}/u.test(raw.slice(turn.index + turn[0].length)) ? raw.slice(turn.index + turn[0].length).trim() : raw
+  const clauseRaw = focus.split(/\s*[(,;:–—]\s*|\s+-\s+|\.\s|\s+(?:but|though|although|while|whereas)\s+/)[0]!
   const clause = normalizeText(clauseRaw)
   if (forms.includes(clause)) return true
   const paren = /\(([^()]+)\)/.exec(raw)
@@ -98,7 +129,7 @@ export const textMatches = (expected: string, answer: string): boolean => {
       // after a copula; "Paris is the capital of France": the clause starts with it and a copula follows.
       // The clause ends on the key, unless a comparison or another relation leads to it ("bigger than X").
       if (after === "" && before !== "" && !/\b(?:than|near|from|besides|beside|like|unlike|except|after|before|to|with|without|instead|rather|not|nor|or|and|vs|versus|between)$/.test(before)) return true
-      if (before === "" && /^(?:is|are|was|were)\b/.test(after)) return true
+      if ((before === "" || namedWith(raw, `${before} ${form}`, form)) && /^(?:is|are|was|were)\b/.test(after)) return true
     }
   }
   return false
