@@ -1,6 +1,6 @@
 /**
  * In-memory repositories, for tests of agents and of the orchestrator. Same contracts as the
- * SQLite adapter, nothing persisted.
+ * SQL adapters (the storage conformance suite holds them to it), nothing persisted.
  */
 import { Effect, Layer, Option, Stream } from "effect"
 import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
@@ -10,6 +10,18 @@ import { EvaluationRepository, type Lease } from "./EvaluationRepository.js"
 import * as EvaluationResults from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
+import { StorageError } from "./StorageError.js"
+
+const refuse = (operation: string, message: string) => Effect.fail(new StorageError({ operation, message }))
+
+const firstDuplicate = (ids: ReadonlyArray<string>): string | undefined => {
+  const seen = new Set<string>()
+  for (const id of ids) {
+    if (seen.has(id)) return id
+    seen.add(id)
+  }
+  return undefined
+}
 
 /** The three repositories, in memory. */
 export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | ResultRepository> = Layer.suspend(() => {
@@ -27,6 +39,22 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
     if (rows === undefined) results.set(result.evaluationId, rows = new Map())
     rows.set(result.questionId, result)
   }
+  // All or nothing, as in a transaction: every result is checked before any is stored.
+  const checkAll = (all: ReadonlyArray<EvaluationQuestionResult>, operation: string) => {
+    const ordinals = new Map<string, ReadonlyMap<string, number>>()
+    for (const result of all) {
+      if (!ordinals.has(result.evaluationId)) ordinals.set(result.evaluationId, order(result.evaluationId))
+      if (!evaluations.has(result.evaluationId)) return refuse(operation, `evaluation '${result.evaluationId}' is not stored`)
+      if (!ordinals.get(result.evaluationId)!.has(result.questionId)) {
+        return refuse(
+          operation,
+          `question '${result.questionId}' is not in the benchmark of evaluation '${result.evaluationId}'`
+        )
+      }
+    }
+    all.forEach(store)
+    return Effect.void
+  }
   const sorted = (evaluationId: string) => {
     const ordinals = order(evaluationId)
     return [...(results.get(evaluationId)?.values() ?? [])].sort(
@@ -36,9 +64,19 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
   return Layer.mergeAll(
     Layer.succeed(BenchmarkRepository, {
       create: (benchmark, questions) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<void, BenchmarkAlreadyExists | StorageError> => {
           if ([...benchmarks.values()].some((b) => b.benchmark.name === benchmark.name)) {
             return Effect.fail(new BenchmarkAlreadyExists({ name: benchmark.name }))
+          }
+          if (benchmarks.has(benchmark.id)) {
+            return refuse("BenchmarkRepository.create", `a benchmark with id '${benchmark.id}' is already stored`)
+          }
+          const duplicate = firstDuplicate(questions.map((q) => q.id))
+          if (duplicate !== undefined) {
+            return refuse(
+              "BenchmarkRepository.create",
+              `benchmark '${benchmark.name}' has two questions with the id '${duplicate}'; nothing was stored`
+            )
           }
           benchmarks.set(benchmark.id, { benchmark, questions: [...questions] })
           return Effect.void
@@ -49,21 +87,41 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
         ),
       findById: (id) => Effect.sync(() => Option.fromNullable(benchmarks.get(id)?.benchmark)),
       list: Effect.sync(() =>
-        [...benchmarks.values()].map((b) => b.benchmark).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        [...benchmarks.values()].map((b) => b.benchmark).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       ),
       questions: (id) => Effect.sync(() => benchmarks.get(id)?.questions ?? []),
       streamQuestions: (id) => Stream.suspend(() => Stream.fromIterable(benchmarks.get(id)?.questions ?? []))
     }),
     Layer.succeed(EvaluationRepository, {
-      create: (evaluation) => Effect.sync(() => void evaluations.set(evaluation.id, evaluation)),
-      update: (evaluation) => Effect.sync(() => void evaluations.set(evaluation.id, evaluation)),
+      create: (evaluation) =>
+        Effect.suspend(() => {
+          if (evaluations.has(evaluation.id)) {
+            return refuse("EvaluationRepository.create", `an evaluation with id '${evaluation.id}' is already stored`)
+          }
+          if (!benchmarks.has(evaluation.benchmarkId)) {
+            return refuse(
+              "EvaluationRepository.create",
+              `benchmark '${evaluation.benchmarkName}' (id '${evaluation.benchmarkId}') is not stored`
+            )
+          }
+          evaluations.set(evaluation.id, evaluation)
+          return Effect.void
+        }),
+      update: (evaluation) =>
+        Effect.suspend(() => {
+          if (!evaluations.has(evaluation.id)) {
+            return refuse("EvaluationRepository.update", `no evaluation with id '${evaluation.id}' is stored`)
+          }
+          evaluations.set(evaluation.id, evaluation)
+          return Effect.void
+        }),
       findById: (id) => Effect.sync(() => Option.fromNullable(evaluations.get(id))),
       list: (options = {}) =>
         Effect.sync(() =>
           [...evaluations.values()]
             .filter((e) => options.status === undefined || e.status === options.status)
             .filter((e) => options.benchmarkName === undefined || e.benchmarkName === options.benchmarkName)
-            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
             .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
         ),
       lease: (id) => Effect.sync(() => Option.fromNullable(leases.get(id))),
@@ -81,8 +139,8 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
         })
     }),
     Layer.succeed(ResultRepository, {
-      save: (result) => Effect.sync(() => store(result)),
-      saveAll: (all) => Effect.sync(() => all.forEach(store)),
+      save: (result) => Effect.suspend(() => checkAll([result], "ResultRepository.save")),
+      saveAll: (all) => Effect.suspend(() => checkAll(all, "ResultRepository.saveAll")),
       list: (evaluationId, page) =>
         Effect.sync(() => {
           const rows = sorted(evaluationId)

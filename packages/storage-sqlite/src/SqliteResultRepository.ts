@@ -175,6 +175,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
      * one in a transaction, which names the one at fault and rolls the others back.
      */
     const writeAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
+      if (all.length === 0) return Effect.void
       if (all.length === 1) return write(all[0]!)
       return Either.match(Either.all(all.map(rowOf)), {
         onLeft: Effect.fail,
