@@ -7,6 +7,8 @@ import type { PreprocessedBenchmark, Question } from "./Benchmark.js"
 import { BenchmarkAlreadyExists, BenchmarkRepository } from "./BenchmarkRepository.js"
 import type { Evaluation } from "./Evaluation.js"
 import { EvaluationRepository, type Lease } from "./EvaluationRepository.js"
+import type { Experiment } from "./Experiment.js"
+import { ExperimentRepository } from "./ExperimentRepository.js"
 import * as EvaluationResults from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
@@ -23,12 +25,13 @@ const firstDuplicate = (ids: ReadonlyArray<string>): string | undefined => {
   return undefined
 }
 
-/** The three repositories, in memory. */
-export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | ResultRepository> = Layer.suspend(() => {
+/** The repositories, in memory. */
+export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | ResultRepository | ExperimentRepository> = Layer.suspend(() => {
   const benchmarks = new Map<string, { benchmark: PreprocessedBenchmark; questions: ReadonlyArray<Question> }>()
   const evaluations = new Map<string, Evaluation>()
   const results = new Map<string, Map<string, EvaluationQuestionResult>>()
   const leases = new Map<string, Lease>()
+  const experiments = new Map<string, Experiment>()
   const order = (evaluationId: string) => {
     const evaluation = evaluations.get(evaluationId)
     const questions = evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []
@@ -62,6 +65,24 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
     )
   }
   return Layer.mergeAll(
+    Layer.succeed(ExperimentRepository, {
+      create: (experiment, cells) =>
+        Effect.sync(() => {
+          for (const evaluation of cells) evaluations.set(evaluation.id, evaluation)
+          experiments.set(experiment.id, experiment)
+        }),
+      findById: (id) => Effect.sync(() => Option.fromNullable(experiments.get(id))),
+      findByEvaluation: (evaluationId) =>
+        Effect.sync(() =>
+          Option.fromNullable([...experiments.values()].find((e) => e.cells.some((c) => c.evaluationId === evaluationId)))
+        ),
+      list: (options = {}) =>
+        Effect.sync(() =>
+          [...experiments.values()]
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+            .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
+        )
+    }),
     Layer.succeed(BenchmarkRepository, {
       create: (benchmark, questions) =>
         Effect.suspend((): Effect.Effect<void, BenchmarkAlreadyExists | StorageError> => {

@@ -10,110 +10,33 @@
  * to stderr, so stdout stays one JSON document).
  */
 import { Args, Command, Options } from "@effect/cli"
-import {
-  BenchmarkRepository,
-  type Evaluation,
-  EvaluationOrchestrator,
-  Graders,
-  ResultRepository
-} from "@ml-agents/core"
+import { Comparison, type Evaluation, EvaluationOrchestrator, Report } from "@ml-agents/core"
 import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
 import * as Html from "../report/Html.js"
-import * as Report from "../report/Report.js"
 import * as Ui from "../Ui.js"
 import { VERSION } from "../Version.js"
-import * as CompareCommand from "./CompareCommand.js"
 
 /** Where the page goes without `-o`. */
 export const DEFAULT_OUTPUT = "report.html"
 
-/** The question metadata column the accuracy is broken down by, unless `--by` names another. */
-const DEFAULT_COLUMN = "category"
-
-/** A benchmark's metadata columns and question count. */
-const benchmarkFacts = (benchmarkId: string) =>
-  BenchmarkRepository.BenchmarkRepository.pipe(
-    Effect.flatMap((repo) => repo.findById(benchmarkId)),
-    Effect.map(Option.match({
-      onNone: () => ({ columns: [] as ReadonlyArray<string>, questionCount: 0 }),
-      onSome: (b) => ({ columns: (b.metadata.columns as ReadonlyArray<string> | undefined) ?? [], questionCount: b.questionCount })
-    }))
-  )
-
-/** The column of each evaluation's benchmark that matches `wanted` (case-insensitively), if any. */
-const matchColumn = (columns: ReadonlyArray<string>, wanted: string) =>
-  columns.find((c) => c.toLowerCase() === wanted.toLowerCase())
-
-/** Accuracy per value of the breakdown column, or null when no benchmark has that column. */
-const breakdown = (
-  evaluations: ReadonlyArray<{ readonly evaluation: Evaluation.Evaluation; readonly columns: ReadonlyArray<string> }>,
-  by: Option.Option<string>
-) =>
-  Effect.gen(function*() {
-    const wanted = Option.getOrElse(by, () => DEFAULT_COLUMN)
-    const matched = evaluations.map(({ columns, evaluation }) => ({ evaluation, column: matchColumn(columns, wanted) }))
-    const first = matched.find((m) => m.column !== undefined)
-    if (first === undefined) {
-      if (Option.isNone(by)) return null
-      const all = [...new Set(evaluations.flatMap((e) => e.columns))]
-      return yield* new UserError({
-        code: ExitCode.notFound,
-        text: `no benchmark of these evaluations has a column '${wanted}'`,
-        hint: `their columns: ${all.join(", ") || "none"}`
-      })
-    }
-    const results = yield* ResultRepository.ResultRepository
-    const perEvaluation = yield* Effect.forEach(matched, ({ column, evaluation }) =>
-      column === undefined
-        ? Effect.succeed({ evaluationId: evaluation.id, groups: [] })
-        : Effect.map(results.breakdown(evaluation.id, column), (groups) => ({ evaluationId: evaluation.id, groups })))
-    return { column: first.column!, groups: Report.pivot(perEvaluation, CompareCommand.CONFIDENCE) }
-  })
-
-/** Builds the report's data model from the stored evaluations. */
+/** The report's figures (core's `Report.gather`), a missing breakdown column said in the CLI's words. */
 export const gather = (
   evaluations: ReadonlyArray<Evaluation.Evaluation>,
-  options: { readonly seed: number; readonly by: Option.Option<string>; readonly title: Option.Option<string>; readonly now: Date }
+  options: { readonly seed: number; readonly by: Option.Option<string>; readonly title: Option.Option<string> }
 ) =>
-  Effect.gen(function*() {
-    const results = yield* ResultRepository.ResultRepository
-    const facts = Report.rowFacts()
-    const compared = yield* CompareCommand.compare(evaluations, { seed: options.seed, skipUnpaired: true, observe: facts.observe })
-    const withBenchmarks = yield* Effect.forEach(evaluations, (evaluation) =>
-      Effect.map(benchmarkFacts(evaluation.benchmarkId), (b) => ({ evaluation, ...b })))
-    const entries = yield* Effect.forEach(withBenchmarks, ({ evaluation, questionCount }, i) =>
-      Effect.map(results.summarize(evaluation.id), (summary) =>
-        Report.entry({
-          index: i + 1,
-          evaluation,
-          results: summary,
-          totalQuestions: questionCount,
-          facts: facts.of(evaluation.id),
-          confidence: CompareCommand.CONFIDENCE
-        })))
-    const benchmarks = [...new Set(evaluations.map((e) => e.benchmarkName))]
-    const report: Report.Report = {
-      title: Option.getOrElse(options.title, () => `Evaluation report: ${benchmarks.join(", ")}`),
-      generatedAt: options.now.toISOString(),
-      version: VERSION,
-      graders: { current: Graders.VERSION, used: [...new Set(entries.flatMap((e) => e.graderVersions))].sort() },
-      confidence: CompareCommand.CONFIDENCE,
-      bootstrap: { iterations: CompareCommand.ITERATIONS, confidence: CompareCommand.CONFIDENCE, seed: options.seed },
-      evaluations: entries,
-      breakdown: yield* breakdown(withBenchmarks, options.by),
-      comparison: evaluations.length < 2 ? null : {
-        baseline: compared.baseline,
-        pValueAdjustment: compared.adjusted ? "holm" : "none",
-        verdictRule: CompareCommand.VERDICT_RULE,
-        comparisons: compared.comparisons,
-        unpaired: compared.unpaired
-      }
-    }
-    return report
-  })
+  Report.gather(evaluations, {
+    seed: options.seed,
+    by: Option.getOrUndefined(options.by),
+    title: Option.getOrUndefined(options.title),
+    now: new Date(),
+    version: VERSION
+  }).pipe(
+    Effect.catchTag("ColumnNotFound", (e) =>
+      new UserError({ code: ExitCode.notFound, text: e.message, hint: `their columns: ${e.available.join(", ") || "none"}` }))
+  )
 
 /** "48.2 kB". */
 const size = (bytes: number) =>
@@ -168,12 +91,12 @@ export const command = Command.make(
       Options.withDescription("print the report's figures as one JSON document instead (the HTML is written too only with -o)")
     ),
     seed: Options.integer("seed").pipe(
-      Options.withDefault(CompareCommand.DEFAULT_SEED),
+      Options.withDefault(Comparison.DEFAULT_SEED),
       Options.withDescription("seed of the bootstrap resampling, as in evaluate compare")
     ),
     by: Options.text("by").pipe(
       Options.optional,
-      Options.withDescription(`break accuracy down by this question metadata column (default: ${DEFAULT_COLUMN}, when the benchmarks have one)`)
+      Options.withDescription(`break accuracy down by this question metadata column (default: ${Report.DEFAULT_COLUMN}, when the benchmarks have one)`)
     ),
     title: Options.text("title").pipe(Options.optional, Options.withDescription("the report's title"))
   },
@@ -183,7 +106,7 @@ export const command = Command.make(
       if (given.repeated.length > 0) yield* Ui.warn(`listed more than once, reported once: ${given.repeated.join(", ")}`)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluations = yield* Effect.forEach(given.ids, (id) => orchestrator.get(id))
-      const report = yield* gather(evaluations, { seed, by, title, now: new Date() })
+      const report = yield* gather(evaluations, { seed, by, title })
       if (json) yield* Console.log(JSON.stringify(report, null, 2))
       if (json && Option.isNone(output)) return
       const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))

@@ -5,9 +5,14 @@
  */
 import * as Charts from "./Charts.js"
 import { html, join, type Markup, raw } from "./Markup.js"
-import type { CategoryGroup, ComparisonSection, EvaluationEntry, Report } from "./Report.js"
+import type { Comparison as Comparisons, Report as Figures } from "@ml-agents/core"
 import * as Svg from "./Svg.js"
-import type { Comparison } from "../commands/CompareCommand.js"
+
+type CategoryGroup = Figures.CategoryGroup
+type ComparisonSection = Figures.ComparisonSection
+type EvaluationEntry = Figures.EvaluationEntry
+type Report = Figures.Report
+type Comparison = Comparisons.Comparison
 
 const STYLE = `
 :root { --text: #1f2328; --muted: #59636e; --rule: #1f2328; --line: #d8dee4; --soft: #f6f8fa;
