@@ -66,10 +66,25 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
   }
   return Layer.mergeAll(
     Layer.succeed(ExperimentRepository, {
+      // All or nothing, as in a transaction: everything is checked before anything is stored.
       create: (experiment, cells) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
+          const operation = "ExperimentRepository.create"
+          if (experiments.has(experiment.id)) return refuse(operation, `an experiment with id '${experiment.id}' is already stored`)
+          for (const evaluation of cells) {
+            if (evaluations.has(evaluation.id)) return refuse(operation, `an evaluation with id '${evaluation.id}' is already stored`)
+            if (!benchmarks.has(evaluation.benchmarkId)) return refuse(operation, `benchmark '${evaluation.benchmarkName}' is not stored`)
+          }
+          for (const sample of experiment.samples) {
+            const ids = new Set(benchmarks.get(sample.benchmarkId)?.questions.map((q) => q.id) ?? [])
+            const missing = sample.questionIds.find((id) => !ids.has(id))
+            if (missing !== undefined) {
+              return refuse(operation, `the sample of '${sample.benchmarkName}' names question '${missing}', which it does not have`)
+            }
+          }
           for (const evaluation of cells) evaluations.set(evaluation.id, evaluation)
           experiments.set(experiment.id, experiment)
+          return Effect.void
         }),
       findById: (id) => Effect.sync(() => Option.fromNullable(experiments.get(id))),
       findByEvaluation: (evaluationId) =>
@@ -79,7 +94,7 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
       list: (options = {}) =>
         Effect.sync(() =>
           [...experiments.values()]
-            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
             .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
         )
     }),

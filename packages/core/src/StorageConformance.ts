@@ -16,6 +16,8 @@ import * as Benchmark from "./Benchmark.js"
 import { BenchmarkRepository } from "./BenchmarkRepository.js"
 import * as Evaluation from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
+import * as Experiment from "./Experiment.js"
+import { ExperimentRepository } from "./ExperimentRepository.js"
 import * as EvaluationResults from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import type * as LlmClient from "./LlmClient.js"
@@ -26,7 +28,12 @@ import * as ScriptedLlmClient from "./ScriptedLlmClient.js"
 import * as Usage from "./Usage.js"
 
 /** What a storage adapter provides, and every case needs. */
-export type Services = BenchmarkRepository | EvaluationRepository | ResultRepository | ResponseCache.ResponseCache
+export type Services =
+  | BenchmarkRepository
+  | EvaluationRepository
+  | ResultRepository
+  | ExperimentRepository
+  | ResponseCache.ResponseCache
 
 /** A case broke the contract. */
 export class StorageConformanceFailure extends Data.TaggedError("StorageConformanceFailure")<{
@@ -720,6 +727,107 @@ const resultCases: ReadonlyArray<Case> = [
   }
 ]
 
+const grid = new Experiment.Grid({
+  agents: [
+    new Experiment.GridAgent({ label: "none", agentType: "none", agentParameters: {}, modelParameters: new Experiment.ModelOverrides({}) }),
+    new Experiment.GridAgent({
+      label: "tot(tree_depth=2)",
+      agentType: "tot",
+      agentParameters: { tree_depth: 2 },
+      modelParameters: new Experiment.ModelOverrides({ maxTokens: 800 })
+    })
+  ],
+  models: ["openai/gpt-4o-mini"],
+  benchmarks: ["GPQA", "FOLIO"],
+  repeats: 1,
+  sample: new Experiment.SampleSpec({ size: 2, seed: 7 })
+})
+
+/** Two benchmarks and an experiment over them (not stored), with its cells' evaluations. */
+const anExperiment = (id = "exp_abc12345", createdAt = at(10), prefix = "eval_cell") =>
+  Effect.gen(function*() {
+    const benchmarks = yield* BenchmarkRepository
+    const gpqa = benchmark("GPQA", 4)
+    const folio = benchmark("FOLIO", 4)
+    if (Option.isNone(yield* benchmarks.findById(gpqa.id))) {
+      yield* benchmarks.create(gpqa, questions(4))
+      yield* benchmarks.create(folio, questions(4))
+    }
+    const cells = Experiment.coordinates(grid).map((c, i) => ({
+      ...c,
+      evaluation: evaluation(`${prefix}${i}x`, c.benchmark === "GPQA" ? gpqa : folio)
+    }))
+    const experiment = new Experiment.Experiment({
+      id,
+      name: "does tot help",
+      grid,
+      baseline: "none",
+      budgetUsd: 2.5,
+      createdAt,
+      cells: cells.map((c) =>
+        new Experiment.Cell({ evaluationId: c.evaluation.id, agent: c.agent, model: c.model, benchmark: c.benchmark, repeat: c.repeat })
+      ),
+      samples: [
+        new Experiment.BenchmarkSample({ benchmarkId: gpqa.id, benchmarkName: "GPQA", questionIds: ["q1", "q3"] }),
+        new Experiment.BenchmarkSample({ benchmarkId: folio.id, benchmarkName: "FOLIO", questionIds: ["q0", "q2"] })
+      ]
+    })
+    return { experiment, evaluations: cells.map((c) => c.evaluation) }
+  })
+
+const experimentCases: ReadonlyArray<Case> = [
+  {
+    name: "experiments: stored with their cells' evaluations and their sample, read back equal, found from a cell",
+    run: Effect.gen(function*() {
+      const repo = yield* ExperimentRepository
+      const { evaluations, experiment } = yield* anExperiment()
+      yield* repo.create(experiment, evaluations)
+      yield* equal(yield* repo.findById(experiment.id), Option.some(experiment), "findById")
+      yield* equal(yield* repo.findByEvaluation(evaluations[2]!.id), Option.some(experiment), "findByEvaluation")
+      yield* equal(yield* repo.findByEvaluation("eval_other"), Option.none(), "findByEvaluation of another evaluation")
+      yield* equal(yield* repo.findById("exp_nothere"), Option.none(), "findById of an unknown id")
+      yield* equal(yield* (yield* EvaluationRepository).findById(evaluations[3]!.id), Option.some(evaluations[3]!), "a cell is an evaluation")
+    })
+  },
+  {
+    name: "experiments: listed most recent first, limited",
+    run: Effect.gen(function*() {
+      const repo = yield* ExperimentRepository
+      const older = yield* anExperiment("exp_older001", at(10), "eval_old")
+      const newer = yield* anExperiment("exp_newer001", at(20), "eval_new")
+      yield* repo.create(older.experiment, older.evaluations)
+      yield* repo.create(newer.experiment, newer.evaluations)
+      yield* equal((yield* repo.list()).map((e) => e.id), ["exp_newer001", "exp_older001"], "list")
+      yield* equal((yield* repo.list({ limit: 1 })).map((e) => e.id), ["exp_newer001"], "limit 1")
+    })
+  },
+  {
+    name: "experiments: a sample naming a question its benchmark lacks stores nothing at all",
+    run: Effect.gen(function*() {
+      const repo = yield* ExperimentRepository
+      const { evaluations, experiment } = yield* anExperiment()
+      const bad = new Experiment.Experiment({
+        ...experiment,
+        samples: [new Experiment.BenchmarkSample({ ...experiment.samples[0]!, questionIds: ["q1", "nope"] })]
+      })
+      yield* failsWith(repo.create(bad, evaluations), "StorageError", "a stray sample question")
+      yield* equal(yield* repo.list(), [], "no experiment")
+      yield* equal(yield* (yield* EvaluationRepository).list(), [], "no evaluation")
+    })
+  },
+  {
+    name: "experiments: a cell whose evaluation id is taken stores nothing at all",
+    run: Effect.gen(function*() {
+      const repo = yield* ExperimentRepository
+      const { evaluations, experiment } = yield* anExperiment()
+      yield* (yield* EvaluationRepository).create(evaluations[1]!)
+      yield* failsWith(repo.create(experiment, evaluations), "StorageError", "a taken evaluation id")
+      yield* equal(yield* repo.list(), [], "no experiment")
+      yield* equal((yield* (yield* EvaluationRepository).list()).map((e) => e.id), [evaluations[1]!.id], "only the evaluation stored before")
+    })
+  }
+]
+
 const cacheCases: ReadonlyArray<Case> = [
   {
     name: "response cache: stores a response and reads it back equal; other keys miss",
@@ -760,7 +868,13 @@ const cacheCases: ReadonlyArray<Case> = [
 ]
 
 /** Every case of the suite. */
-export const cases: ReadonlyArray<Case> = [...benchmarkCases, ...evaluationCases, ...resultCases, ...cacheCases]
+export const cases: ReadonlyArray<Case> = [
+  ...benchmarkCases,
+  ...evaluationCases,
+  ...resultCases,
+  ...experimentCases,
+  ...cacheCases
+]
 
 /**
  * Runs every case, each on a storage of its own from `fresh` (an effect that builds one, e.g.

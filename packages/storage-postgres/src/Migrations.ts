@@ -160,14 +160,54 @@ const views = Effect.gen(function*() {
     CROSS JOIN LATERAL json_array_elements(r.calls) WITH ORDINALITY AS c(value, n)`
 })
 
+// Experiments, as on SQLite: a grid whose cells are ordinary evaluations (one row each in
+// experiment_cells, with its coordinates), and its subsample, stored once per benchmark.
+const experiments = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE experiments (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      grid JSON NOT NULL,
+      baseline TEXT NOT NULL,
+      budget_usd DOUBLE PRECISION,
+      created_at TIMESTAMPTZ NOT NULL
+    )`
+  yield* sql`CREATE INDEX experiments_created_at ON experiments (created_at)`
+  yield* sql`
+    CREATE TABLE experiment_cells (
+      experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+      position INTEGER NOT NULL,
+      evaluation_id TEXT NOT NULL UNIQUE REFERENCES evaluations (id) ON DELETE CASCADE,
+      agent_label TEXT NOT NULL,
+      model_name TEXT NOT NULL,
+      benchmark_name TEXT NOT NULL,
+      repeat INTEGER NOT NULL CHECK (repeat >= 1),
+      PRIMARY KEY (experiment_id, position),
+      UNIQUE (experiment_id, agent_label, model_name, benchmark_name, repeat)
+    )`
+  yield* sql`
+    CREATE TABLE experiment_samples (
+      experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+      benchmark_id TEXT NOT NULL,
+      benchmark_name TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      question_id TEXT NOT NULL,
+      PRIMARY KEY (experiment_id, benchmark_id, position),
+      UNIQUE (experiment_id, benchmark_id, question_id),
+      FOREIGN KEY (benchmark_id, question_id) REFERENCES questions (benchmark_id, id)
+    )`
+})
+
 /** The migrations, by id and name. Append only: a released migration is never edited. */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
-  "0002_views": views
+  "0002_views": views,
+  "0003_experiments": experiments
 })
 
 /** The id of the newest migration this version knows: the schema version it expects. */
-export const LATEST = 2
+export const LATEST = 3
 
 /**
  * Runs the migrations that have not run yet, holding the advisory lock for the whole

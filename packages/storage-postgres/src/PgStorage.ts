@@ -1,11 +1,12 @@
 /**
- * The storage the CLI composes: the three core repositories and the response cache on a
+ * The storage the CLI composes: the core repositories and the response cache on a
  * PostgreSQL database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type {
   BenchmarkRepository,
   EvaluationRepository,
+  ExperimentRepository,
   ResponseCache,
   ResultRepository,
   StorageError
@@ -15,6 +16,7 @@ import { Layer } from "effect"
 import * as Database from "./Database.js"
 import * as PgBenchmarkRepository from "./PgBenchmarkRepository.js"
 import * as PgEvaluationRepository from "./PgEvaluationRepository.js"
+import * as PgExperimentRepository from "./PgExperimentRepository.js"
 import * as PgResponseCache from "./PgResponseCache.js"
 import * as PgResultRepository from "./PgResultRepository.js"
 
@@ -23,6 +25,7 @@ export type Services =
   | BenchmarkRepository.BenchmarkRepository
   | EvaluationRepository.EvaluationRepository
   | ResultRepository.ResultRepository
+  | ExperimentRepository.ExperimentRepository
   | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
@@ -31,6 +34,7 @@ export const services: Layer.Layer<Exclude<Services, SqlClient.SqlClient>, never
   PgBenchmarkRepository.layer,
   PgEvaluationRepository.layer,
   PgResultRepository.layer,
+  PgExperimentRepository.layer,
   PgResponseCache.layer
 )
 
