@@ -79,7 +79,7 @@ export const describe = (e: unknown): Described => {
     case "InvalidTransition":
       return { code: ExitCode.general, text: message }
     case "StorageError":
-      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL and that the file is a writable SQLite database" }
+      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL, and that the database (the SQLite file or the PostgreSQL server) is reachable and writable" }
     case "EvaluationFailed": {
       const reason = (e as any).reason as { category: string; description: string }
       if (reason.category === "authentication_error") {

@@ -7,7 +7,6 @@ import { AgentRegistry, EvaluationOrchestrator, LlmClient, NoneAgent } from "@ml
 import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
-import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Effect, Layer } from "effect"
@@ -24,6 +23,7 @@ import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
 import * as Plugins from "./Plugins.js"
+import * as Storage from "./Storage.js"
 import * as Ui from "./Ui.js"
 import { VERSION } from "./Version.js"
 
@@ -86,7 +86,7 @@ export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThoug
 
 /** The layers a command needs, built only when a command's handler runs. */
 const appLayer = (config: AppConfig.AppConfig) => {
-  const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
+  const storage = Storage.layer(config)
   const llm = config.openrouter.apiKey === null
     ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
     : OpenRouterClient.layer({

@@ -3,9 +3,8 @@
  * result stores its outcome, grader and version; `evaluate rescore` re-grades stored answers
  * without model calls.
  */
-import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, rows, type Workspace, workspace } from "./support.js"
+import { createdId, rows, run, type Workspace, workspace } from "./support.js"
 
 describe("grading", () => {
   let ws: Workspace
@@ -52,10 +51,8 @@ describe("grading", () => {
     expect(none.stderr).toContain("category")
 
     // An older grader got three of them wrong.
-    const db = new Database(ws.dbFile)
-    db.prepare(`update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'basic-1'
-      where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? limit 3)`).run(id, id)
-    db.close()
+    run(ws.dbFile, `update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'basic-1'
+      where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? limit 3)`, id, id)
     ws.sim.reset()
     const rescored = await ws.cli(["evaluate", "rescore", id])
     expect(rescored.code, rescored.stderr).toBe(0)
