@@ -18,6 +18,7 @@ import * as BenchmarkFiles from "./BenchmarkFiles.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
 import * as AgentsCommand from "./commands/AgentsCommand.js"
+import * as DbCommand from "./commands/DbCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
 import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
@@ -62,6 +63,7 @@ const root = Command.make("ml-agents").pipe(
   Command.withSubcommands([
     AgentsCommand.command,
     BenchmarkCommands.command,
+    DbCommand.command,
     EvaluateCommands.command,
     HealthCommand.command,
     ReportCommand.command
@@ -118,6 +120,13 @@ const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppCo
   version: VERSION
 })
 
+// `db …` works on the databases it is given, never on DATABASE_URL's: it runs without the
+// application's layers (listed in the root for --help, dispatched here).
+const dbCli = Command.run(Command.make("ml-agents").pipe(Command.withSubcommands([DbCommand.command])), {
+  name: "ml-agents",
+  version: VERSION
+})
+
 const report = (error: unknown) =>
   Effect.gen(function*() {
     if (error instanceof Errors.ExitWith) return error.code
@@ -136,7 +145,7 @@ export const program = (argv: ReadonlyArray<string>) =>
       catch: (e) => e
     })
     const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : undefined
-    return yield* cli(["node", "ml-agents", ...rest]).pipe(
+    return yield* (rest[0] === "db" ? dbCli : cli)(["node", "ml-agents", ...rest]).pipe(
       Effect.as(Errors.ExitCode.ok as number),
       Effect.provide(Layer.succeed(AppContext, { config, flags })),
       Effect.provide(Logging.layer(config, logLevel))

@@ -15,8 +15,8 @@ import type {
 } from "@ml-agents/core"
 import { StorageError } from "@ml-agents/core"
 import { Database as PgDatabase, PgStorage } from "@ml-agents/storage-postgres"
-import { Migrations as SqliteMigrations, SqliteStorage } from "@ml-agents/storage-sqlite"
-import { Context, Effect, Layer } from "effect"
+import { Database as SqliteDatabase, Migrations as SqliteMigrations, SqliteStorage } from "@ml-agents/storage-sqlite"
+import { Context, Effect, Layer, type Scope } from "effect"
 import type { AppConfig } from "./AppConfig.js"
 import { ConfigInvalid } from "./AppConfig.js"
 import { ExitCode, UserError } from "./Errors.js"
@@ -121,3 +121,30 @@ export const layer = (config: AppConfig): Layer.Layer<Services, UserError | Stor
     Layer.map((context) => Context.omit(SqlClient.SqlClient)(context) as Context.Context<Services>)
   )
 }
+
+/** A `DATABASE_URL`-style value as it may be shown: without its password. */
+export const display = (url: string): string => PgDatabase.maskUrl(url)
+
+/**
+ * The SQL client of the database at `url` (PostgreSQL or SQLite, by the scheme), connected and
+ * migrated, for the rest of the scope: what `db copy` reads and writes through.
+ */
+export const open = (
+  url: string,
+  config: AppConfig
+): Effect.Effect<SqlClient.SqlClient, UserError | StorageError.StorageError | ConfigInvalid, Scope.Scope> =>
+  Effect.gen(function*() {
+    const client: Layer.Layer<SqlClient.SqlClient, UserError | StorageError.StorageError | ConfigInvalid> = isPostgres(url)
+      ? Layer.suspend(() => PgDatabase.layer({ url, poolSize: poolSize(config), echo: config.databaseEcho })).pipe(
+        Layer.mapError((error) => (error instanceof ConfigInvalid ? error : unusable(error)))
+      )
+      : SqliteDatabase.layer({ url, echo: config.databaseEcho }).pipe(
+        Layer.mapError((error) =>
+          error._tag === "DatabaseUrlError"
+            ? new UserError({ code: ExitCode.config, text: `Configuration error: ${error.message}`, hint: HINT })
+            : error
+        )
+      )
+    const context = yield* Layer.build(client)
+    return Context.get(context, SqlClient.SqlClient)
+  })
