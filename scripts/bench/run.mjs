@@ -5,6 +5,7 @@
 //   overhead — N questions at latency L and concurrency C, against a bare fetch pool (the floor)
 //   scale    — import and run of a 50,000-question benchmark: time and peak RSS
 //   startup  — `ml-agents --help` cold start
+//   postgres — the same run (N questions, L = 50 ms, C = 64) on SQLite and on PostgreSQL: the ratio
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -241,6 +242,54 @@ if (wanted("scale")) {
     ["evaluate show --offset 49000", `${(shown.ms / 1000).toFixed(2)} s`, ""],
     ["evaluate list", `${(listed.ms / 1000).toFixed(2)} s`, ""]
   ]))
+}
+
+if (wanted("postgres")) {
+  // The server of the PostgreSQL tests (ML_AGENTS_TEST_POSTGRES_URL); a database of its own, dropped after.
+  const { TestDatabase } = await import(path.join(root, "packages/storage-postgres/dist/testing.js"))
+  if (!(await TestDatabase.available("PostgreSQL bench"))) {
+    console.log("\nPostgreSQL: skipped (no server; see the line above)")
+  } else {
+    const n = flag("--n", 1000)
+    const latency = 50
+    const c = 64
+    const database = await TestDatabase.create("mla_bench")
+    try {
+      const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+      const questions = Array.from({ length: n }, (_, i) => `Benchmark question ${i}: what is ${i} plus ${i}?`)
+      const csv = path.join(work, "postgres.csv")
+      fs.writeFileSync(csv, "INPUT,OUTPUT\n" + questions.map((q, i) => `"${q}",${2 * i}`).join("\n") + "\n")
+      await sim.control("/__sim/config", { questions: questions.map((q, i) => ({ question: q, answer: String(2 * i) })) })
+      const sqliteEnv = envFor(sim.url, path.join(work, "postgres-vs.db"))
+      const pgEnv = { ...sqliteEnv, DATABASE_URL: database.url }
+      for (const env of [sqliteEnv, pgEnv]) await ml(env, ["benchmark", "import", csv, "--name", "PG_BENCH"])
+      const once = async (env) => {
+        const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "PG_BENCH"])).stdout)
+        await sim.control("/__sim/reset", {})
+        return ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
+      }
+      const sqlite = []
+      const pg = []
+      for (let r = 0; r < repeat; r++) {
+        // Back to back, so that each pair sees the same load on a shared machine.
+        sqlite.push(await once(sqliteEnv))
+        pg.push(await once(pgEnv))
+      }
+      sim.stop()
+      const ratios = pg.map((x, k) => x.ms / sqlite[k].ms)
+      const cpu = (xs) => (xs.some((x) => x.cpuS === undefined) ? "n/a" : `${((1000 * median(xs.map((x) => x.cpuS))) / n).toFixed(2)} ms`)
+      const rss = (xs) => (xs.some((x) => x.rssMb === undefined) ? "n/a" : `${median(xs.map((x) => x.rssMb)).toFixed(0)} MB`)
+      console.log(`\nPostgreSQL against SQLite: the same \`evaluate run\` process, N = ${n} questions, L = ${latency} ms, C = ${c}, none agent, ${repeat} runs each, back to back (PostgreSQL ${database.url.replace(/\/\/[^@]*@/, "//")}). PG / SQLite: the median of the pairs' ratios (lowest–highest)\n`)
+      console.log(table([
+        ["storage", "wall (median)", "ideal N·L/C", "CPU/q", "peak RSS"],
+        ["SQLite", `${(median(sqlite.map((x) => x.ms)) / 1000).toFixed(2)} s`, `${((n * latency) / c / 1000).toFixed(2)} s`, cpu(sqlite), rss(sqlite)],
+        ["PostgreSQL", `${(median(pg.map((x) => x.ms)) / 1000).toFixed(2)} s`, `${((n * latency) / c / 1000).toFixed(2)} s`, cpu(pg), rss(pg)]
+      ]))
+      console.log(`\nPG / SQLite: ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`)
+    } finally {
+      await database.drop()
+    }
+  }
 }
 
 if (wanted("startup")) {
