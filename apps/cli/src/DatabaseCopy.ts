@@ -66,6 +66,11 @@ export const tables: ReadonlyArray<Table> = [
     name: "experiment_samples",
     key: ["experiment_id", "benchmark_id", "position"],
     columns: ["experiment_id", "benchmark_id", "benchmark_name", "position", "question_id"]
+  },
+  {
+    name: "work_items",
+    key: ["evaluation_id", "question_id"],
+    columns: ["evaluation_id", "question_id", "ordinal", "enqueued_at", "claimed_by", "lease_expires_at", "attempts"]
   }
 ]
 

@@ -20,7 +20,8 @@ const tables: ReadonlyArray<readonly [string, string]> = [
   ["response_cache", "key"],
   ["experiments", "id"],
   ["experiment_cells", "experiment_id, position"],
-  ["experiment_samples", "experiment_id, benchmark_id, position"]
+  ["experiment_samples", "experiment_id, benchmark_id, position"],
+  ["work_items", "evaluation_id, question_id"]
 ]
 
 /** Every row of every table of a SQLite file, in key order. */
@@ -61,6 +62,10 @@ describe.skipIf(!serverAvailable)("db copy", () => {
     run(source, `INSERT INTO experiments (id, name, grid, baseline, budget_usd, created_at) VALUES ('exp_copy0001', 'copy', '{"agents":[]}', 'none', 1.5, '2025-01-01T00:00:00.000Z')`)
     run(source, `INSERT INTO experiment_cells VALUES ('exp_copy0001', 0, ?, 'none', 'openai/gpt-4o-mini', 'SAMPLE_MC', 1)`, a)
     run(source, `INSERT INTO experiment_samples SELECT 'exp_copy0001', benchmark_id, 'SAMPLE_MC', ordinal, id FROM questions WHERE ordinal < 5 AND benchmark_id = (SELECT benchmark_id FROM evaluations WHERE id = ?)`, a)
+    // A queued evaluation, one of its questions claimed by a worker.
+    const c = createdId((await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MC"], env)).stdout)
+    run(source, `INSERT INTO work_items (evaluation_id, question_id, ordinal, enqueued_at) SELECT ?, id, ordinal, '2025-01-01T00:00:00.000Z' FROM questions WHERE benchmark_id = (SELECT benchmark_id FROM evaluations WHERE id = ?)`, c, c)
+    run(source, `UPDATE work_items SET claimed_by = 'host:1:ab', lease_expires_at = '2025-01-01T00:00:30.000Z', attempts = 1 WHERE ordinal = 0`)
     const original = dump(source)
     for (const [table] of tables) expect(original[table]!.length, table).toBeGreaterThan(0)
 

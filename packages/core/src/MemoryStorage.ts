@@ -13,6 +13,7 @@ import * as EvaluationResults from "./EvaluationResults.js"
 import type { EvaluationQuestionResult } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
 import { StorageError } from "./StorageError.js"
+import { type WorkItem, WorkQueue } from "./WorkQueue.js"
 
 const refuse = (operation: string, message: string) => Effect.fail(new StorageError({ operation, message }))
 
@@ -26,12 +27,17 @@ const firstDuplicate = (ids: ReadonlyArray<string>): string | undefined => {
 }
 
 /** The repositories, in memory. */
-export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | ResultRepository | ExperimentRepository> = Layer.suspend(() => {
+export const layer: Layer.Layer<
+  BenchmarkRepository | EvaluationRepository | ResultRepository | ExperimentRepository | WorkQueue
+> = Layer.suspend(() => {
   const benchmarks = new Map<string, { benchmark: PreprocessedBenchmark; questions: ReadonlyArray<Question> }>()
   const evaluations = new Map<string, Evaluation>()
   const results = new Map<string, Map<string, EvaluationQuestionResult>>()
   const leases = new Map<string, Lease>()
   const experiments = new Map<string, Experiment>()
+  // Queued questions by evaluation id, then question id.
+  const queue = new Map<string, Map<string, { ordinal: number; owner: string | null; expiresAt: number; attempts: number }>>()
+  const claimable = (item: { owner: string | null; expiresAt: number }, now: number) => item.owner === null || item.expiresAt < now
   const order = (evaluationId: string) => {
     const evaluation = evaluations.get(evaluationId)
     const questions = evaluation ? benchmarks.get(evaluation.benchmarkId)?.questions ?? [] : []
@@ -65,6 +71,95 @@ export const layer: Layer.Layer<BenchmarkRepository | EvaluationRepository | Res
     )
   }
   return Layer.mergeAll(
+    Layer.succeed(WorkQueue, {
+      enqueue: (evaluationId) =>
+        Effect.suspend(() => {
+          const evaluation = evaluations.get(evaluationId)
+          if (evaluation === undefined) return refuse("WorkQueue.enqueue", `evaluation '${evaluationId}' is not stored`)
+          const answered = results.get(evaluationId)
+          let items = queue.get(evaluationId)
+          if (items === undefined) queue.set(evaluationId, items = new Map())
+          let added = 0
+          ;(benchmarks.get(evaluation.benchmarkId)?.questions ?? []).forEach((q, ordinal) => {
+            if (answered?.has(q.id) || items.has(q.id)) return
+            items.set(q.id, { ordinal, owner: null, expiresAt: 0, attempts: 0 })
+            added++
+          })
+          return Effect.succeed(added)
+        }),
+      claim: (request) =>
+        Effect.sync(() => {
+          const now = request.now.getTime()
+          const ids = request.evaluationId === undefined ? [...queue.keys()].sort() : [request.evaluationId]
+          const claimed: Array<WorkItem> = []
+          for (const evaluationId of ids) {
+            const items = [...(queue.get(evaluationId)?.entries() ?? [])].sort(([, a], [, b]) => a.ordinal - b.ordinal)
+            for (const [questionId, item] of items) {
+              if (claimed.length >= request.batch) return claimed
+              if (!claimable(item, now)) continue
+              item.owner = request.owner
+              item.expiresAt = request.expiresAt.getTime()
+              item.attempts++
+              claimed.push({ evaluationId, questionId, attempts: item.attempts })
+            }
+          }
+          return claimed
+        }),
+      heartbeat: (owner, expiresAt) =>
+        Effect.sync(() => {
+          let held = 0
+          for (const items of queue.values()) {
+            for (const item of items.values()) {
+              if (item.owner === owner) {
+                item.expiresAt = expiresAt.getTime()
+                held++
+              }
+            }
+          }
+          return held
+        }),
+      complete: (done) =>
+        Effect.zipRight(
+          Effect.suspend(() => checkAll(done, "WorkQueue.complete")),
+          Effect.sync(() => done.forEach((r) => queue.get(r.evaluationId)?.delete(r.questionId)))
+        ),
+      release: (owner) =>
+        Effect.sync(() => {
+          let released = 0
+          for (const items of queue.values()) {
+            for (const item of items.values()) {
+              if (item.owner === owner) {
+                item.owner = null
+                item.expiresAt = 0
+                released++
+              }
+            }
+          }
+          return released
+        }),
+      progress: (evaluationId, now) =>
+        Effect.sync(() => {
+          let waiting = 0
+          const holders = new Map<string, { items: number; expiresAt: number }>()
+          for (const item of queue.get(evaluationId)?.values() ?? []) {
+            if (claimable(item, now.getTime())) {
+              waiting++
+              continue
+            }
+            const holder = holders.get(item.owner!) ?? { items: 0, expiresAt: item.expiresAt }
+            holder.items++
+            holder.expiresAt = Math.min(holder.expiresAt, item.expiresAt)
+            holders.set(item.owner!, holder)
+          }
+          return {
+            waiting,
+            claimed: [...holders.values()].reduce((sum, h) => sum + h.items, 0),
+            holders: [...holders.entries()]
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([owner, h]) => ({ owner, items: h.items, expiresAt: new Date(h.expiresAt) }))
+          }
+        })
+    }),
     Layer.succeed(ExperimentRepository, {
       // All or nothing, as in a transaction: everything is checked before anything is stored.
       create: (experiment, cells) =>

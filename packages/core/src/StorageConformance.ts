@@ -26,6 +26,7 @@ import * as ResponseCache from "./ResponseCache.js"
 import { ResultRepository } from "./ResultRepository.js"
 import * as ScriptedLlmClient from "./ScriptedLlmClient.js"
 import * as Usage from "./Usage.js"
+import { WorkQueue } from "./WorkQueue.js"
 
 /** What a storage adapter provides, and every case needs. */
 export type Services =
@@ -33,6 +34,7 @@ export type Services =
   | EvaluationRepository
   | ResultRepository
   | ExperimentRepository
+  | WorkQueue
   | ResponseCache.ResponseCache
 
 /** A case broke the contract. */
@@ -828,6 +830,119 @@ const experimentCases: ReadonlyArray<Case> = [
   }
 ]
 
+const ids = (items: ReadonlyArray<{ readonly questionId: string }>) => items.map((i) => i.questionId)
+
+const queueCases: ReadonlyArray<Case> = [
+  {
+    name: "queue: enqueue adds the questions without a result, once",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const { evaluationId, qs } = yield* oneEvaluation
+      yield* (yield* ResultRepository).save(result(evaluationId, qs[0]!, { correct: true }))
+      yield* equal(yield* queue.enqueue(evaluationId, at(0)), 5, "queued")
+      yield* equal(yield* queue.enqueue(evaluationId, at(1)), 0, "queued again")
+      yield* equal(yield* queue.progress(evaluationId, at(2)), { waiting: 5, claimed: 0, holders: [] }, "progress")
+      yield* failsWith(queue.enqueue("eval_ghost77", at(0)), "StorageError", "an evaluation that is not stored")
+    })
+  },
+  {
+    name: "queue: claims come in benchmark order and batches, and never share a question while its lease runs",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const { evaluationId, qs } = yield* oneEvaluation
+      yield* (yield* ResultRepository).save(result(evaluationId, qs[0]!, { correct: true }))
+      yield* queue.enqueue(evaluationId, at(0))
+      const lease = { now: at(10), expiresAt: at(40) }
+      const a = yield* queue.claim({ owner: "a", batch: 2, ...lease })
+      yield* equal(a, [{ evaluationId, questionId: "q3", attempts: 1 }, { evaluationId, questionId: "q0", attempts: 1 }], "a's batch")
+      yield* equal(ids(yield* queue.claim({ owner: "b", batch: 2, ...lease })), ["q4", "q1"], "b's batch")
+      yield* equal(ids(yield* queue.claim({ owner: "a", batch: 10, ...lease })), ["q2"], "the rest")
+      yield* equal(yield* queue.claim({ owner: "c", batch: 10, ...lease }), [], "nothing left")
+      yield* equal(yield* queue.claim({ owner: "c", batch: 10, ...lease, evaluationId: "eval_other1" }), [], "another evaluation")
+      yield* equal(yield* queue.progress(evaluationId, at(11)), {
+        waiting: 0,
+        claimed: 5,
+        holders: [{ owner: "a", items: 3, expiresAt: at(40) }, { owner: "b", items: 2, expiresAt: at(40) }]
+      }, "progress")
+    })
+  },
+  {
+    name: "queue: an expired claim is taken over by the next worker; a heartbeat keeps it",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const { evaluationId } = yield* oneEvaluation
+      yield* queue.enqueue(evaluationId, at(0))
+      yield* equal((yield* queue.claim({ owner: "a", batch: 10, now: at(0), expiresAt: at(30) })).length, 6, "a takes all")
+      yield* equal(yield* queue.claim({ owner: "b", batch: 10, now: at(20), expiresAt: at(50) }), [], "a's lease runs")
+      yield* equal(yield* queue.heartbeat("a", at(60)), 6, "a renews")
+      yield* equal(yield* queue.claim({ owner: "b", batch: 10, now: at(50), expiresAt: at(80) }), [], "renewed")
+      const taken = yield* queue.claim({ owner: "b", batch: 4, now: at(61), expiresAt: at(90) })
+      yield* equal(taken.map((i) => [i.questionId, i.attempts]), [["q5", 2], ["q3", 2], ["q0", 2], ["q4", 2]], "b takes over")
+      yield* equal(yield* queue.heartbeat("a", at(120)), 2, "a still holds what b did not take")
+      yield* equal((yield* queue.progress(evaluationId, at(62))).holders.map((h) => [h.owner, h.items]), [["a", 2], ["b", 4]], "holders")
+    })
+  },
+  {
+    name: "queue: complete stores the results and takes their questions off; release gives back the rest",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const results = yield* ResultRepository
+      const { evaluationId, qs } = yield* oneEvaluation
+      yield* queue.enqueue(evaluationId, at(0))
+      const batch = yield* queue.claim({ owner: "a", batch: 3, now: at(1), expiresAt: at(30) })
+      yield* equal(ids(batch), ["q5", "q3", "q0"], "batch")
+      yield* queue.complete([result(evaluationId, qs[0]!, { correct: true }), result(evaluationId, qs[1]!, { error: reason() })])
+      yield* equal(ids(yield* results.list(evaluationId)), ["q5", "q3"], "stored")
+      yield* equal(yield* queue.release("a"), 1, "released")
+      yield* equal(yield* queue.progress(evaluationId, at(2)), { waiting: 4, claimed: 0, holders: [] }, "progress")
+      yield* equal(ids(yield* queue.claim({ owner: "b", batch: 10, now: at(3), expiresAt: at(30) })), ["q0", "q4", "q1", "q2"], "the rest")
+      yield* equal(yield* queue.enqueue(evaluationId, at(4)), 0, "nothing to add: all queued or answered")
+      const stray = yield* failsWith(queue.complete([result(evaluationId, qs[2]!), result(evaluationId, new Benchmark.Question({ id: "not-there", text: "?", expectedAnswer: "?", metadata: {} }))]), "StorageError", "a stray result")
+      yield* check(stray.message!.includes("not-there"), `the message names the question: ${stray.message}`)
+      yield* equal((yield* queue.progress(evaluationId, at(5))).claimed, 4, "nothing was taken off")
+    })
+  },
+  {
+    name: "queue: a question two workers both finish (one presumed dead) has one result row, the later one",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const results = yield* ResultRepository
+      const { evaluationId, qs } = yield* oneEvaluation
+      yield* queue.enqueue(evaluationId, at(0))
+      yield* queue.claim({ owner: "slow", batch: 1, now: at(0), expiresAt: at(30) })
+      yield* equal(ids(yield* queue.claim({ owner: "b", batch: 1, now: at(31), expiresAt: at(60) })), ["q5"], "taken over")
+      yield* queue.complete([result(evaluationId, qs[0]!, { correct: true, processedAt: at(40) })])
+      yield* queue.complete([result(evaluationId, qs[0]!, { correct: false, processedAt: at(45) })])
+      const stored = yield* results.list(evaluationId)
+      yield* equal(stored.map((r) => [r.questionId, r.isCorrect]), [["q5", false]], "one row, the later")
+    })
+  },
+  {
+    name: "queue: many workers claiming at once get disjoint batches that cover every question once",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const bench = benchmark("RACE", 300)
+      yield* (yield* BenchmarkRepository).create(bench, questions(300))
+      const e = evaluation("eval_race02", bench)
+      yield* (yield* EvaluationRepository).create(e)
+      yield* equal(yield* queue.enqueue(e.id, at(0)), 300, "queued")
+      const worker = (owner: string) =>
+        Effect.gen(function*() {
+          const got: Array<string> = []
+          for (;;) {
+            const batch = yield* queue.claim({ owner, batch: 7, now: at(1), expiresAt: at(600) })
+            if (batch.length === 0) return got
+            got.push(...ids(batch))
+          }
+        })
+      const all = yield* Effect.all(Array.from({ length: 8 }, (_, i) => worker(`w${i}`)), { concurrency: "unbounded" })
+      const flat = all.flat()
+      yield* equal(flat.length, 300, "claims")
+      yield* equal(new Set(flat).size, 300, "distinct questions")
+    })
+  }
+]
+
 const cacheCases: ReadonlyArray<Case> = [
   {
     name: "response cache: stores a response and reads it back equal; other keys miss",
@@ -873,6 +988,7 @@ export const cases: ReadonlyArray<Case> = [
   ...evaluationCases,
   ...resultCases,
   ...experimentCases,
+  ...queueCases,
   ...cacheCases
 ]
 

@@ -199,15 +199,35 @@ const experiments = Effect.gen(function*() {
     )`
 })
 
+// The work queue (see core's WorkQueue): one row per queued question, claimed by a worker under a
+// lease, taken off when its result is stored.
+const workQueue = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE work_items (
+      evaluation_id TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+      question_id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      enqueued_at TIMESTAMPTZ NOT NULL,
+      claimed_by TEXT,
+      lease_expires_at TIMESTAMPTZ,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (evaluation_id, question_id)
+    )`
+  yield* sql`CREATE INDEX work_items_order ON work_items (evaluation_id, ordinal)`
+  yield* sql`CREATE INDEX work_items_claimed_by ON work_items (claimed_by)`
+})
+
 /** The migrations, by id and name. Append only: a released migration is never edited. */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
   "0002_views": views,
-  "0003_experiments": experiments
+  "0003_experiments": experiments,
+  "0004_work_queue": workQueue
 })
 
 /** The id of the newest migration this version knows: the schema version it expects. */
-export const LATEST = 3
+export const LATEST = 4
 
 /**
  * Runs the migrations that have not run yet, holding the advisory lock for the whole

@@ -9,7 +9,8 @@ import type {
   ExperimentRepository,
   ResponseCache,
   ResultRepository,
-  StorageError
+  StorageError,
+  WorkQueue
 } from "@ml-agents/core"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
@@ -19,6 +20,7 @@ import * as PgEvaluationRepository from "./PgEvaluationRepository.js"
 import * as PgExperimentRepository from "./PgExperimentRepository.js"
 import * as PgResponseCache from "./PgResponseCache.js"
 import * as PgResultRepository from "./PgResultRepository.js"
+import * as PgWorkQueue from "./PgWorkQueue.js"
 
 /** Everything this package provides. */
 export type Services =
@@ -26,6 +28,7 @@ export type Services =
   | EvaluationRepository.EvaluationRepository
   | ResultRepository.ResultRepository
   | ExperimentRepository.ExperimentRepository
+  | WorkQueue.WorkQueue
   | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
@@ -35,7 +38,8 @@ export const services: Layer.Layer<Exclude<Services, SqlClient.SqlClient>, never
   PgEvaluationRepository.layer,
   PgResultRepository.layer,
   PgExperimentRepository.layer,
-  PgResponseCache.layer
+  PgResponseCache.layer,
+  PgWorkQueue.layer.pipe(Layer.provide(PgResultRepository.layer))
 )
 
 /**

@@ -219,6 +219,25 @@ const experiments = Effect.gen(function*() {
     )`
 })
 
+// The work queue (see core's WorkQueue): one row per queued question, claimed by a worker under a
+// lease. Done means answered: a question leaves the queue when its result is stored.
+const workQueue = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS work_items (
+      evaluation_id TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+      question_id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      enqueued_at TEXT NOT NULL,
+      claimed_by TEXT,
+      lease_expires_at TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (evaluation_id, question_id)
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS work_items_order ON work_items (evaluation_id, ordinal)`
+  yield* sql`CREATE INDEX IF NOT EXISTS work_items_claimed_by ON work_items (claimed_by)`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
@@ -228,7 +247,8 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0005_result_grading": grading,
   "0006_summary_views": views,
   "0007_model_calls_and_answer_kind": callsAndAnswerKind,
-  "0008_experiments": experiments
+  "0008_experiments": experiments,
+  "0009_work_queue": workQueue
 })
 
 /**

@@ -9,7 +9,8 @@ import type {
   ExperimentRepository,
   ResponseCache,
   ResultRepository,
-  StorageError
+  StorageError,
+  WorkQueue
 } from "@ml-agents/core"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
@@ -19,6 +20,7 @@ import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
 import * as SqliteExperimentRepository from "./SqliteExperimentRepository.js"
 import * as SqliteResponseCache from "./SqliteResponseCache.js"
 import * as SqliteResultRepository from "./SqliteResultRepository.js"
+import * as SqliteWorkQueue from "./SqliteWorkQueue.js"
 
 /** Everything this package provides. */
 export type Services =
@@ -26,6 +28,7 @@ export type Services =
   | EvaluationRepository.EvaluationRepository
   | ResultRepository.ResultRepository
   | ExperimentRepository.ExperimentRepository
+  | WorkQueue.WorkQueue
   | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
@@ -44,7 +47,11 @@ export const repositories: Layer.Layer<
   SqliteExperimentRepository.layer
 )
 
-const services = Layer.merge(repositories, SqliteResponseCache.layer)
+const services = Layer.mergeAll(
+  repositories,
+  SqliteResponseCache.layer,
+  SqliteWorkQueue.layer.pipe(Layer.provide(SqliteResultRepository.layer))
+)
 
 /**
  * The repositories and the response cache on a SQLite database given by filename
