@@ -347,3 +347,38 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
     }
     return analysis
   })
+
+/** A point of the accuracy-against-cost chart: one agent on one model and benchmark. */
+export interface CostPoint {
+  readonly agent: string
+  readonly model: string
+  readonly benchmark: string
+  readonly accuracy: number
+  readonly costPerQuestionUsd: number
+  /** On the benchmark's Pareto frontier: no other point is at least as accurate for less, or more accurate for as much. */
+  readonly frontier: boolean
+}
+
+/**
+ * Per benchmark, every agent × model with results and a reported cost, placed by mean cost per
+ * question and accuracy, its Pareto frontier marked (the cheapest way to each level of accuracy).
+ * Points without a reported cost are left out (a missing cost is not $0).
+ */
+export const costFrontiers = (analysis: Analysis): ReadonlyArray<{ readonly benchmark: string; readonly points: ReadonlyArray<CostPoint> }> =>
+  analysis.experiment.benchmarks.map((benchmark) => {
+    const raw = analysis.groups.filter((g) => g.benchmark === benchmark).flatMap((g) =>
+      g.agents.filter((a) => a.accuracy.n > 0 && a.cost.perQuestionUsd !== null).map((a) => ({
+        agent: a.label,
+        model: g.model,
+        benchmark,
+        accuracy: a.accuracy.estimate,
+        costPerQuestionUsd: a.cost.perQuestionUsd!
+      }))
+    )
+    const dominated = (p: (typeof raw)[number]) =>
+      raw.some((q) =>
+        q !== p && q.costPerQuestionUsd <= p.costPerQuestionUsd && q.accuracy >= p.accuracy &&
+        (q.costPerQuestionUsd < p.costPerQuestionUsd || q.accuracy > p.accuracy)
+      )
+    return { benchmark, points: raw.map((p) => ({ ...p, frontier: !dominated(p) })) }
+  })
