@@ -229,6 +229,44 @@ describe("experiments", () => {
     expect(counts(killed).every((c) => c.n === 40 && c.status === "completed")).toBe(true)
   }, 240_000)
 
+  it("Ctrl+C stops cleanly (130, cells interrupted, results kept) and exhausted credits fail the cells; run again resumes both", async () => {
+    ws.sim.configure({ latencyMs: 40 })
+    await sums(ws, "SUMS", 30)
+    const id = createdExperiment((await ws.cli(["experiment", "create", "--agents", "none,cot", "--models", `${M1},${M2}`, "--benchmarks", "SUMS"])).stdout)
+    const stored = () =>
+      rows(ws.dbFile, "select count(*) n from evaluation_question_results r join experiment_cells c on c.evaluation_id = r.evaluation_id where c.experiment_id = ?", id)[0]!.n as number
+    const statuses = () =>
+      rows(ws.dbFile, "select e.status from experiment_cells c join evaluations e on e.id = c.evaluation_id where c.experiment_id = ?", id).map((r) => r.status)
+
+    const first = ws.spawnCli(["experiment", "run", id, "--concurrency", "2"])
+    for (let i = 0; i < 600 && stored() < 10; i++) await new Promise((r) => setTimeout(r, 50))
+    first.child.kill("SIGINT")
+    const interrupted = await first.done
+    expect(interrupted.code).toBe(130)
+    expect(interrupted.stderr).toContain(`Resume with: ml-agents experiment run ${id}`)
+    expect(statuses().every((s) => s === "interrupted")).toBe(true)
+    const kept = stored()
+    expect(kept).toBeGreaterThanOrEqual(10)
+    expect(kept).toBeLessThan(120)
+
+    // A few more answers' worth of credit, then 402.
+    ws.sim.configure({ creditLimitUsd: ws.sim.stats().totalCostUsd + 0.0002 })
+    const broke = await ws.cli(["experiment", "run", id, "--concurrency", "2"])
+    expect(broke.code).toBe(1)
+    expect(broke.stderr).toContain("Out of credits")
+    expect(broke.stderr).toContain(`ml-agents experiment run ${id}`)
+    expect(statuses().every((s) => s === "failed")).toBe(true)
+    const afterCredits = stored()
+    expect(afterCredits).toBeGreaterThan(kept)
+    expect(afterCredits).toBeLessThan(120)
+
+    ws.sim.configure({ creditLimitUsd: undefined })
+    const resumed = await ws.cli(["experiment", "run", id, "--concurrency", "4"])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(stored()).toBe(120)
+    expect(statuses().every((s) => s === "completed")).toBe(true)
+  }, 240_000)
+
   it("a 429 storm on one model throttles only that model's cells: the other model is asked each question once, never throttled", async () => {
     ws.sim.configure({ latencyMs: 20, faults: [{ fault: { type: "status", status: 429 }, model: M2, rate: 0.7 }] })
     await sums(ws, "SUMS", 60)
