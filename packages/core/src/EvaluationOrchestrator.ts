@@ -3,7 +3,9 @@
  * pending (or failed/interrupted) to completed, asks the agent each question that has no result
  * yet, stores each result the moment it is done, and records a question's failure and goes on.
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
- * interruption marks it interrupted. Finished results are never lost either way.
+ * interruption marks it interrupted. Finished results are never lost either way. The same run loop
+ * runs a grid of evaluations (an experiment's cells) as one run, `runGrid`: one evaluation is a
+ * grid of one cell.
  */
 import { Chunk, Clock, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
