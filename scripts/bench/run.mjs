@@ -6,6 +6,8 @@
 //   scale    — import and run of a 50,000-question benchmark: time and peak RSS
 //   startup  — `ml-agents --help` cold start
 //   postgres — the same run (N questions, L = 50 ms, C = 64) on SQLite and on PostgreSQL: the ratio
+//   experiment — a 12-cell grid of 1,000 questions each against one 12,000-question evaluation and
+//              the bare-fetch floor, at the same concurrency: wall time and peak RSS
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -290,6 +292,77 @@ if (wanted("postgres")) {
       await database.drop()
     }
   }
+}
+
+if (wanted("experiment")) {
+  const perCell = flag("--cell-n", 1000)
+  const c = 64
+  const latency = 50
+  const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+  // Three benchmarks of `perCell` questions for the grid, one of 12 × perCell for the single evaluation.
+  const benchmarkNames = ["EXP_A", "EXP_B", "EXP_C"]
+  const pairs = []
+  const write = (name, count) => {
+    const qs = Array.from({ length: count }, (_, i) => ({ question: `${name} question ${i}: what is ${i} plus ${i}?`, answer: String(2 * i) }))
+    pairs.push(...qs)
+    const csv = path.join(work, `${name}.csv`)
+    fs.writeFileSync(csv, "INPUT,OUTPUT,category\n" + qs.map((q, i) => `"${q.question}",${q.answer},c${i % 5}`).join("\n") + "\n")
+    return { csv, qs }
+  }
+  const files = benchmarkNames.map((b) => write(b, perCell).csv)
+  const single = write("EXP_SINGLE", 12 * perCell)
+  await sim.control("/__sim/config", { questions: pairs })
+  const qfile = path.join(work, "experiment-floor.json")
+  fs.writeFileSync(qfile, JSON.stringify(single.qs.map((q) => q.question)))
+  const db = path.join(work, "experiment.db")
+  const env = envFor(sim.url, db)
+  for (const [i, csv] of [...files, single.csv].entries()) {
+    await ml(env, ["benchmark", "import", csv, "--name", [...benchmarkNames, "EXP_SINGLE"][i]])
+  }
+  // 2 agent entries (the none agent twice, at two temperatures: the same work per question as the
+  // single evaluation's) × 2 models × 3 benchmarks = 12 cells.
+  const grid = path.join(work, "grid.yaml")
+  fs.writeFileSync(grid, [
+    "agents:",
+    "  - none",
+    "  - agent: none",
+    "    params: { temperature: 0.5 }",
+    "models: [openai/gpt-4o-mini, anthropic/claude-3.5-haiku]",
+    `benchmarks: [${benchmarkNames.join(", ")}]`
+  ].join("\n") + "\n")
+  const grids = []
+  const singles = []
+  const floors = []
+  const gridRss = []
+  const singleRss = []
+  for (let r = 0; r < repeat; r++) {
+    const created = await ml(env, ["experiment", "create", "-f", grid])
+    const expId = /experiment run (exp_[a-z0-9]+)/.exec(created.stdout)[1]
+    await sim.control("/__sim/reset", {})
+    const g = await ml(env, ["experiment", "run", expId, "--concurrency", String(c), "--quiet"], { rss: true })
+    grids.push(g.ms)
+    gridRss.push(g.rssMb)
+    const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "EXP_SINGLE"])).stdout)
+    await sim.control("/__sim/reset", {})
+    const s1 = await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
+    singles.push(s1.ms)
+    singleRss.push(s1.rssMb)
+    await sim.control("/__sim/reset", {})
+    const f0 = performance.now()
+    spawnSync(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile], { encoding: "utf8" })
+    floors.push(performance.now() - f0)
+  }
+  sim.stop()
+  const ratios = grids.map((x, k) => x / singles[k])
+  const range = (xs) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
+  const mb = (xs) => (xs.some((x) => x === undefined) ? "n/a (no /usr/bin/time)" : `${Math.max(...xs).toFixed(0)} MB`)
+  console.log(`\nExperiment: a 12-cell grid (2 agent entries × 2 models × 3 benchmarks) of ${perCell.toLocaleString("en-US")} questions each, against one evaluation of ${(12 * perCell).toLocaleString("en-US")} questions and the bare-fetch floor on the same questions; C = ${c}, L = ${latency} ms; ${repeat} runs each, back to back; wall time of the whole process; peak RSS the highest of the runs\n`)
+  console.log(table([
+    ["run", "wall (median)", "/ single evaluation", "/ floor", "peak RSS"],
+    ["experiment run (12 cells)", `${(median(grids) / 1000).toFixed(2)} s`, range(ratios), range(grids.map((x, k) => x / floors[k])), mb(gridRss)],
+    [`evaluate run (1 × ${(12 * perCell).toLocaleString("en-US")})`, `${(median(singles) / 1000).toFixed(2)} s`, "1.00×", range(singles.map((x, k) => x / floors[k])), mb(singleRss)],
+    ["floor.mjs (bare fetch)", `${(median(floors) / 1000).toFixed(2)} s`, "", "1.00×", ""]
+  ]))
 }
 
 if (wanted("startup")) {

@@ -74,6 +74,8 @@ export const describe = (e: unknown): Described => {
         text: message,
         hint: "wait for that run to finish (see `ml-agents evaluate list`); if its process is gone, its claim lapses within 30 s"
       }
+    case "ExperimentNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "list experiments with: ml-agents experiment list" }
     case "NothingToCompare":
       return { code: ExitCode.general, text: message, hint: "compare evaluations run on the same benchmark, after they have results (ml-agents evaluate show <id>)" }
     case "InvalidTransition":

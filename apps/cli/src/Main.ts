@@ -3,7 +3,7 @@
  * command needs, and the mapping of every outcome to an exit code.
  */
 import { Command, ValidationError } from "@effect/cli"
-import { AgentRegistry, EvaluationOrchestrator, LlmClient, NoneAgent } from "@ml-agents/core"
+import { AgentRegistry, EvaluationOrchestrator, Experiments, LlmClient, NoneAgent } from "@ml-agents/core"
 import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
@@ -17,6 +17,7 @@ import { AppContext, type GlobalFlags } from "./AppContext.js"
 import * as BenchmarkFiles from "./BenchmarkFiles.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
+import * as ExperimentCommands from "./commands/ExperimentCommands.js"
 import * as AgentsCommand from "./commands/AgentsCommand.js"
 import * as DbCommand from "./commands/DbCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
@@ -65,6 +66,7 @@ const root = Command.make("ml-agents").pipe(
     BenchmarkCommands.command,
     DbCommand.command,
     EvaluateCommands.command,
+    ExperimentCommands.command,
     HealthCommand.command,
     ReportCommand.command
   ])
@@ -110,7 +112,8 @@ const appLayer = (config: AppConfig.AppConfig) => {
       )
     )
   )
-  return EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(
+  return Experiments.Experiments.Default.pipe(
+    Layer.provideMerge(EvaluationOrchestrator.EvaluationOrchestrator.Default),
     Layer.provideMerge(Layer.mergeAll(storage, llm, agents))
   )
 }

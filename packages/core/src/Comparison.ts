@@ -163,7 +163,8 @@ export const perQuestion = (t: Totals, n: number): Totals => ({
   costUsd: t.costUsd === null ? null : t.costUsd / n
 })
 
-const int = (n: number) => n.toLocaleString("en-US")
+// 1234 → "1,234", without toLocaleString (loading ICU's locale data costs about 25 ms, once).
+const int = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ",")
 
 /**
  * Pairs one candidate with the baseline's outcomes and computes everything but the verdict;

@@ -1,5 +1,6 @@
 /**
- * `ml-agents report <id> [<id> ...] [-o report.html] [--json] [--seed N] [--by column] [--title T]`:
+ * `ml-agents report <id> [<id> ...] [-o report.html] [--json] [--seed N] [--by column] [--title T]`, or
+ * `ml-agents report <experiment-id>` for an experiment (see report/ExperimentHtml.ts):
  * one self-contained HTML file with the summary tables, accuracy with Wilson intervals, cost
  * against accuracy, accuracy by category and the paired comparison with the first evaluation,
  * for a paper's appendix. The figures come from the same computations as `evaluate show` and
@@ -15,9 +16,11 @@ import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
+import * as ExperimentHtml from "../report/ExperimentHtml.js"
 import * as Html from "../report/Html.js"
 import * as Ui from "../Ui.js"
 import { VERSION } from "../Version.js"
+import * as ExperimentCommands from "./ExperimentCommands.js"
 
 /** Where the page goes without `-o`. */
 export const DEFAULT_OUTPUT = "report.html"
@@ -80,7 +83,7 @@ export const command = Command.make(
   {
     ids: Args.text({ name: "evaluation_id" }).pipe(
       Args.atLeast(1),
-      Args.withDescription("one or more evaluation ids; the first is the baseline of the paired comparison")
+      Args.withDescription("one or more evaluation ids, the first being the baseline of the paired comparison; or one experiment id (exp_…) for the experiment's report")
     ),
     output: Options.text("output").pipe(
       Options.withAlias("o"),
@@ -102,6 +105,19 @@ export const command = Command.make(
   },
   ({ by, ids, json, output, seed, title }) =>
     Effect.gen(function*() {
+      if (ids.length === 1 && ids[0]!.startsWith("exp_")) {
+        // An experiment's report: its answer drawn (see report/ExperimentHtml.ts).
+        const analysis = yield* ExperimentCommands.analysis(ids[0]!, seed)
+        if (json) yield* Console.log(JSON.stringify(analysis, null, 2))
+        if (json && Option.isNone(output)) return
+        const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))
+        const page = ExperimentHtml.render(analysis, { version: VERSION, generatedAt: new Date().toISOString(), title: Option.getOrUndefined(title) })
+        const written = yield* writePage(target, page)
+        const line = `Wrote the report on experiment ${analysis.experiment.id} (${analysis.cells.length} cells) to ` +
+          `${written.file} (${size(written.bytes)}${written.replaced ? ", replacing the previous file" : ""})`
+        yield* json ? Console.error(`${Ui.styleErr.green("✓")} ${line}`) : Ui.success(line)
+        return
+      }
       const given = distinct(ids)
       if (given.repeated.length > 0) yield* Ui.warn(`listed more than once, reported once: ${given.repeated.join(", ")}`)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator

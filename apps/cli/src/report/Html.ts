@@ -14,7 +14,7 @@ type EvaluationEntry = Figures.EvaluationEntry
 type Report = Figures.Report
 type Comparison = Comparisons.Comparison
 
-const STYLE = `
+export const STYLE = `
 :root { --text: #1f2328; --muted: #59636e; --rule: #1f2328; --line: #d8dee4; --soft: #f6f8fa;
   --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; }
 * { box-sizing: border-box; }
@@ -93,7 +93,7 @@ svg.chart .mark:hover rect[data-role="estimate"] { fill-opacity: 1; }
 }
 `
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 const badge = (kind: "ok" | "warn" | "bad" | "neutral", text: string) => html`<span class="badge ${kind}">${text}</span>`
 
