@@ -53,6 +53,11 @@ describe("a PostgreSQL server that cannot be used", () => {
     expect(result.stdout + result.stderr).not.toContain("hunter2")
   })
 
+  it("health on SQLite reports the library and the schema version too", async () => {
+    const health = await ws.cli(["health"], { DATABASE_URL: `sqlite:///${ws.dir}/health.db` })
+    expect(health.stdout).toMatch(/✓ database\s+sqlite sqlite:\/\/\/\S+health\.db — SQLite 3\.\d+\.\d+, schema v\d+ \(up to date\); 0 benchmarks/)
+  })
+
   it("a bad DATABASE_POOL_SIZE is a configuration error naming it", async () => {
     const result = await ws.cli(["benchmark", "list"], { DATABASE_URL: "postgresql://postgres@127.0.0.1/x", DATABASE_POOL_SIZE: "lots" })
     expect(result.code).toBe(2)
