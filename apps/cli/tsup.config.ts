@@ -6,8 +6,9 @@ export default defineConfig([
     ...base,
     // The executable (a small loader, see src/bin.ts) and the library entry.
     entry: ["src/bin.ts", "src/index.ts"],
-    noExternal: [/^(?!better-sqlite3$)/],
-    external: ["better-sqlite3"],
+    noExternal: [/^(?!(better-sqlite3|pg-native)$)/],
+    // pg-native is node-postgres's optional native binding, never used (pg's JavaScript client is).
+    external: ["better-sqlite3", "pg-native"],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     // The program bundle is written by the build below, at the same time: leave it.
     clean: ["!cli.cjs", "!cli.cjs.map"]
@@ -25,8 +26,9 @@ export default defineConfig([
     splitting: false,
     // import.meta.url (where the bundled sample benchmarks are) from __filename.
     shims: true,
-    noExternal: [/^(?!better-sqlite3$)/],
-    external: ["better-sqlite3"],
+    noExternal: [/^(?!(better-sqlite3|pg-native)$)/],
+    // pg-native is node-postgres's optional native binding, never used (pg's JavaScript client is).
+    external: ["better-sqlite3", "pg-native"],
     clean: false
   }
 ])

@@ -7,6 +7,9 @@
 //   startup  — `ml-agents --help` cold start
 //   code     — model-written code in the sandbox: start cost per execution, executions per second
 //   grading  — the graders against the hand-labelled table (scripts/bench/grading.mjs), no simulator
+//   postgres — the same run (N questions, L = 50 ms, C = 64) on SQLite and on PostgreSQL: the ratio
+//   experiment — a 12-cell grid of 1,000 questions each against one 12,000-question evaluation and
+//              the bare-fetch floor, at the same concurrency: wall time and peak RSS
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -248,6 +251,125 @@ if (wanted("scale")) {
     ["evaluate run (C=64, 0 ms latency)", `${(ran.ms / 1000).toFixed(2)} s`, ran.rssMb === undefined ? "n/a" : `${ran.rssMb.toFixed(0)} MB`],
     ["evaluate show --offset 49000", `${(shown.ms / 1000).toFixed(2)} s`, ""],
     ["evaluate list", `${(listed.ms / 1000).toFixed(2)} s`, ""]
+  ]))
+}
+
+if (wanted("postgres")) {
+  // The server of the PostgreSQL tests (ML_AGENTS_TEST_POSTGRES_URL); a database of its own, dropped after.
+  const { TestDatabase } = await import(path.join(root, "packages/storage-postgres/dist/testing.js"))
+  if (!(await TestDatabase.available("PostgreSQL bench"))) {
+    console.log("\nPostgreSQL: skipped (no server; see the line above)")
+  } else {
+    const n = flag("--n", 1000)
+    const latency = 50
+    const c = 64
+    const database = await TestDatabase.create("mla_bench")
+    try {
+      const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+      const questions = Array.from({ length: n }, (_, i) => `Benchmark question ${i}: what is ${i} plus ${i}?`)
+      const csv = path.join(work, "postgres.csv")
+      fs.writeFileSync(csv, "INPUT,OUTPUT\n" + questions.map((q, i) => `"${q}",${2 * i}`).join("\n") + "\n")
+      await sim.control("/__sim/config", { questions: questions.map((q, i) => ({ question: q, answer: String(2 * i) })) })
+      const sqliteEnv = envFor(sim.url, path.join(work, "postgres-vs.db"))
+      const pgEnv = { ...sqliteEnv, DATABASE_URL: database.url }
+      for (const env of [sqliteEnv, pgEnv]) await ml(env, ["benchmark", "import", csv, "--name", "PG_BENCH"])
+      const once = async (env) => {
+        const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "PG_BENCH"])).stdout)
+        await sim.control("/__sim/reset", {})
+        return ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
+      }
+      const sqlite = []
+      const pg = []
+      for (let r = 0; r < repeat; r++) {
+        // Back to back, so that each pair sees the same load on a shared machine.
+        sqlite.push(await once(sqliteEnv))
+        pg.push(await once(pgEnv))
+      }
+      sim.stop()
+      const ratios = pg.map((x, k) => x.ms / sqlite[k].ms)
+      const cpu = (xs) => (xs.some((x) => x.cpuS === undefined) ? "n/a" : `${((1000 * median(xs.map((x) => x.cpuS))) / n).toFixed(2)} ms`)
+      const rss = (xs) => (xs.some((x) => x.rssMb === undefined) ? "n/a" : `${median(xs.map((x) => x.rssMb)).toFixed(0)} MB`)
+      console.log(`\nPostgreSQL against SQLite: the same \`evaluate run\` process, N = ${n} questions, L = ${latency} ms, C = ${c}, none agent, ${repeat} runs each, back to back (PostgreSQL ${database.url.replace(/\/\/[^@]*@/, "//")}). PG / SQLite: the median of the pairs' ratios (lowest–highest)\n`)
+      console.log(table([
+        ["storage", "wall (median)", "ideal N·L/C", "CPU/q", "peak RSS"],
+        ["SQLite", `${(median(sqlite.map((x) => x.ms)) / 1000).toFixed(2)} s`, `${((n * latency) / c / 1000).toFixed(2)} s`, cpu(sqlite), rss(sqlite)],
+        ["PostgreSQL", `${(median(pg.map((x) => x.ms)) / 1000).toFixed(2)} s`, `${((n * latency) / c / 1000).toFixed(2)} s`, cpu(pg), rss(pg)]
+      ]))
+      console.log(`\nPG / SQLite: ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`)
+    } finally {
+      await database.drop()
+    }
+  }
+}
+
+if (wanted("experiment")) {
+  const perCell = flag("--cell-n", 1000)
+  const c = 64
+  const latency = 50
+  const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+  // Three benchmarks of `perCell` questions for the grid, one of 12 × perCell for the single evaluation.
+  const benchmarkNames = ["EXP_A", "EXP_B", "EXP_C"]
+  const pairs = []
+  const write = (name, count) => {
+    const qs = Array.from({ length: count }, (_, i) => ({ question: `${name} question ${i}: what is ${i} plus ${i}?`, answer: String(2 * i) }))
+    pairs.push(...qs)
+    const csv = path.join(work, `${name}.csv`)
+    fs.writeFileSync(csv, "INPUT,OUTPUT,category\n" + qs.map((q, i) => `"${q.question}",${q.answer},c${i % 5}`).join("\n") + "\n")
+    return { csv, qs }
+  }
+  const files = benchmarkNames.map((b) => write(b, perCell).csv)
+  const single = write("EXP_SINGLE", 12 * perCell)
+  await sim.control("/__sim/config", { questions: pairs })
+  const qfile = path.join(work, "experiment-floor.json")
+  fs.writeFileSync(qfile, JSON.stringify(single.qs.map((q) => q.question)))
+  const db = path.join(work, "experiment.db")
+  const env = envFor(sim.url, db)
+  for (const [i, csv] of [...files, single.csv].entries()) {
+    await ml(env, ["benchmark", "import", csv, "--name", [...benchmarkNames, "EXP_SINGLE"][i]])
+  }
+  // 2 agent entries (the none agent twice, at two temperatures: the same work per question as the
+  // single evaluation's) × 2 models × 3 benchmarks = 12 cells.
+  const grid = path.join(work, "grid.yaml")
+  fs.writeFileSync(grid, [
+    "agents:",
+    "  - none",
+    "  - agent: none",
+    "    params: { temperature: 0.5 }",
+    "models: [openai/gpt-4o-mini, anthropic/claude-3.5-haiku]",
+    `benchmarks: [${benchmarkNames.join(", ")}]`
+  ].join("\n") + "\n")
+  const grids = []
+  const singles = []
+  const floors = []
+  const gridRss = []
+  const singleRss = []
+  for (let r = 0; r < repeat; r++) {
+    const created = await ml(env, ["experiment", "create", "-f", grid])
+    const expId = /experiment run (exp_[a-z0-9]+)/.exec(created.stdout)[1]
+    await sim.control("/__sim/reset", {})
+    const g = await ml(env, ["experiment", "run", expId, "--concurrency", String(c), "--quiet"], { rss: true })
+    grids.push(g.ms)
+    gridRss.push(g.rssMb)
+    const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "EXP_SINGLE"])).stdout)
+    await sim.control("/__sim/reset", {})
+    const s1 = await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
+    singles.push(s1.ms)
+    singleRss.push(s1.rssMb)
+    await sim.control("/__sim/reset", {})
+    const f0 = performance.now()
+    spawnSync(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile], { encoding: "utf8" })
+    floors.push(performance.now() - f0)
+  }
+  sim.stop()
+  const ratios = grids.map((x, k) => x / singles[k])
+  const range = (xs) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
+  const mb = (xs) => (xs.some((x) => x === undefined) ? "n/a (no /usr/bin/time)" : `${Math.max(...xs).toFixed(0)} MB`)
+  console.log(`\nExperiment: a 12-cell grid (2 agent entries × 2 models × 3 benchmarks) of ${perCell.toLocaleString("en-US")} questions each, against one evaluation of ${(12 * perCell).toLocaleString("en-US")} questions and the bare-fetch floor on the same questions; C = ${c}, L = ${latency} ms; ${repeat} runs each, back to back; wall time of the whole process; peak RSS the highest of the runs\n`)
+  console.log(table([
+    ["run", "wall (median)", "/ single evaluation", "/ floor", "peak RSS"],
+    ["experiment run (12 cells)", `${(median(grids) / 1000).toFixed(2)} s`, range(ratios), range(grids.map((x, k) => x / floors[k])), mb(gridRss)],
+    [`evaluate run (1 × ${(12 * perCell).toLocaleString("en-US")})`, `${(median(singles) / 1000).toFixed(2)} s`, "1.00×", range(singles.map((x, k) => x / floors[k])), mb(singleRss)],
+    ["floor.mjs (bare fetch)", `${(median(floors) / 1000).toFixed(2)} s`, "", "1.00×", ""]
   ]))
 }
 

@@ -78,10 +78,14 @@ export const describe = (e: unknown): Described => {
         text: message,
         hint: "wait for that run to finish (see `ml-agents evaluate list`); if its process is gone, its claim lapses within 30 s"
       }
+    case "ExperimentNotFound":
+      return { code: ExitCode.notFound, text: message, hint: "list experiments with: ml-agents experiment list" }
+    case "NothingToCompare":
+      return { code: ExitCode.general, text: message, hint: "compare evaluations run on the same benchmark, after they have results (ml-agents evaluate show <id>)" }
     case "InvalidTransition":
       return { code: ExitCode.general, text: message }
     case "StorageError":
-      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL and that the file is a writable SQLite database" }
+      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL, and that the database (the SQLite file or the PostgreSQL server) is reachable and writable" }
     case "EvaluationFailed": {
       const reason = (e as any).reason as { category: string; description: string }
       if (reason.category === "authentication_error") {

@@ -3,12 +3,11 @@
  * command needs, and the mapping of every outcome to an exit code.
  */
 import { Command, ValidationError } from "@effect/cli"
-import { AgentRegistry, EvaluationOrchestrator, GraderRegistry, Grading, LlmClient, NoneAgent } from "@ml-agents/core"
+import { AgentRegistry, EvaluationOrchestrator, Experiments, GraderRegistry, Grading, LlmClient, NoneAgent } from "@ml-agents/core"
 import * as ChainOfThought from "@ml-agents/agent-cot"
 import * as TreeOfThought from "@ml-agents/agent-tot"
 import { OpenRouterClient } from "@ml-agents/openrouter"
 import { CodeGrader } from "@ml-agents/grader-code"
-import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cause, Effect, Layer } from "effect"
@@ -20,13 +19,16 @@ import * as BenchmarkFiles from "./BenchmarkFiles.js"
 import * as CodeSandbox from "./CodeSandbox.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
+import * as ExperimentCommands from "./commands/ExperimentCommands.js"
 import * as AgentsCommand from "./commands/AgentsCommand.js"
+import * as DbCommand from "./commands/DbCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
 import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
 import * as Plugins from "./Plugins.js"
 import * as GradersCommand from "./commands/GradersCommand.js"
+import * as Storage from "./Storage.js"
 import * as Ui from "./Ui.js"
 import { VERSION } from "./Version.js"
 
@@ -65,7 +67,9 @@ const root = Command.make("ml-agents").pipe(
   Command.withSubcommands([
     AgentsCommand.command,
     BenchmarkCommands.command,
+    DbCommand.command,
     EvaluateCommands.command,
+    ExperimentCommands.command,
     GradersCommand.command,
     HealthCommand.command,
     ReportCommand.command
@@ -90,7 +94,7 @@ export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThoug
 
 /** The layers a command needs, built only when a command's handler runs. */
 const appLayer = (config: AppConfig.AppConfig) => {
-  const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
+  const storage = Storage.layer(config)
   const llm = config.openrouter.apiKey === null
     ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
     : OpenRouterClient.layer({
@@ -121,12 +125,20 @@ const appLayer = (config: AppConfig.AppConfig) => {
       )
     )
   )
-  return EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(
+  return Experiments.Experiments.Default.pipe(
+    Layer.provideMerge(EvaluationOrchestrator.EvaluationOrchestrator.Default),
     Layer.provideMerge(Layer.mergeAll(storage, llm, agents))
   )
 }
 
 const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => appLayer(config)))))), {
+  name: "ml-agents",
+  version: VERSION
+})
+
+// `db …` works on the databases it is given, never on DATABASE_URL's: it runs without the
+// application's layers (listed in the root for --help, dispatched here).
+const dbCli = Command.run(Command.make("ml-agents").pipe(Command.withSubcommands([DbCommand.command])), {
   name: "ml-agents",
   version: VERSION
 })
@@ -149,7 +161,7 @@ export const program = (argv: ReadonlyArray<string>) =>
       catch: (e) => e
     })
     const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : undefined
-    return yield* cli(["node", "ml-agents", ...rest]).pipe(
+    return yield* (rest[0] === "db" ? dbCli : cli)(["node", "ml-agents", ...rest]).pipe(
       Effect.as(Errors.ExitCode.ok as number),
       Effect.provide(Layer.succeed(AppContext, { config, flags })),
       Effect.provide(Logging.layer(config, logLevel))

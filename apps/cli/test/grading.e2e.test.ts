@@ -3,9 +3,8 @@
  * result stores its outcome, grader and version; `evaluate rescore` re-grades stored answers
  * without model calls.
  */
-import Database from "better-sqlite3"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, rows, type Workspace, workspace } from "./support.js"
+import { createdId, rows, run, type Workspace, workspace } from "./support.js"
 
 describe("grading", () => {
   let ws: Workspace
@@ -63,13 +62,11 @@ describe("grading", () => {
     expect(none.stderr).toContain("category")
 
     // The previous graders (graders-1) got three of them wrong, and accepted a hedge the policy now rejects.
-    const db = new Database(ws.dbFile)
-    db.prepare(`update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'graders-1'
-      where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? limit 3)`).run(id, id)
-    const hedged = db.prepare(`select question_id, expected_answer from evaluation_question_results where evaluation_id = ? order by question_id desc limit 1`).get(id) as any
-    db.prepare(`update evaluation_question_results set raw_output = ?, extracted_answer = ?, grader_version = 'graders-1'
-      where evaluation_id = ? and question_id = ?`).run(`Answer: ${hedged.expected_answer} or 999`, `${hedged.expected_answer} or 999`, id, hedged.question_id)
-    db.close()
+    run(ws.dbFile, `update evaluation_question_results set is_correct = 0, outcome = 'incorrect', grader_version = 'graders-1'
+      where evaluation_id = ? and question_id in (select question_id from evaluation_question_results where evaluation_id = ? order by question_id limit 3)`, id, id)
+    const hedged = rows(ws.dbFile, `select question_id, expected_answer from evaluation_question_results where evaluation_id = ? order by question_id desc limit 1`, id)[0] as any
+    run(ws.dbFile, `update evaluation_question_results set raw_output = ?, extracted_answer = ?, grader_version = 'graders-1'
+      where evaluation_id = ? and question_id = ?`, `Answer: ${hedged.expected_answer} or 999`, `${hedged.expected_answer} or 999`, id, hedged.question_id)
     ws.sim.reset()
     const rescored = await ws.cli(["evaluate", "rescore", id])
     expect(rescored.code, rescored.stderr).toBe(0)
@@ -83,10 +80,8 @@ describe("grading", () => {
     expect(rows(ws.dbFile, "select outcome from evaluation_question_results where evaluation_id = ? and question_id = ?", id, hedged.question_id))
       .toEqual([{ outcome: "incorrect" }])
     // Back to all correct for the figures below.
-    const fix = new Database(ws.dbFile)
-    fix.prepare(`update evaluation_question_results set raw_output = ?, extracted_answer = ? where evaluation_id = ? and question_id = ?`)
-      .run(`Answer: ${hedged.expected_answer}`, hedged.expected_answer, id, hedged.question_id)
-    fix.close()
+    run(ws.dbFile, `update evaluation_question_results set raw_output = ?, extracted_answer = ? where evaluation_id = ? and question_id = ?`,
+      `Answer: ${hedged.expected_answer}`, hedged.expected_answer, id, hedged.question_id)
     expect((await ws.cli(["evaluate", "rescore", id])).stdout).toContain("1 grade changed")
     // --json carries the same figures, for scripts.
     const doc = JSON.parse((await ws.cli(["evaluate", "show", id, "--json", "--limit", "5"])).stdout)

@@ -3,11 +3,10 @@
  * comes from the user, the states a report must say in words (no categories, costs not reported,
  * one evaluation, no results yet), and chart geometry read back from the SVG's attributes.
  */
-import { AgentConfig, Evaluation, EvaluationResults, Usage } from "@ml-agents/core"
+import { AgentConfig, Evaluation, EvaluationResults, Report, Usage } from "@ml-agents/core"
 import { describe, expect, it } from "vitest"
 import * as Html from "../src/report/Html.js"
 import { escape, html, raw } from "../src/report/Markup.js"
-import * as Report from "../src/report/Report.js"
 import * as Svg from "../src/report/Svg.js"
 
 const NOW = new Date("2026-11-26T08:15:00Z")

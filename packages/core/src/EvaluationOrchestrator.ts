@@ -3,7 +3,9 @@
  * pending (or failed/interrupted) to completed, asks the agent each question that has no result
  * yet, stores each result the moment it is done, and records a question's failure and goes on.
  * Account-level failures (a rejected key, no credits) stop the run and mark it failed; an
- * interruption marks it interrupted. Finished results are never lost either way.
+ * interruption marks it interrupted. Finished results are never lost either way. The same run loop
+ * runs a grid of evaluations (an experiment's cells) as one run, `runGrid`: one evaluation is a
+ * grid of one cell.
  */
 import { Chunk, Clock, Duration, Effect, FiberRef, LogLevel, Option, Queue, Schema, Stream } from "effect"
 import * as Agent from "./Agent.js"
@@ -14,6 +16,8 @@ import type { Question } from "./Benchmark.js"
 import { BenchmarkRepository } from "./BenchmarkRepository.js"
 import * as Evaluation from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
+import * as Experiment from "./Experiment.js"
+import { ExperimentRepository } from "./ExperimentRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import type * as AnswerKind from "./AnswerKind.js"
@@ -28,6 +32,7 @@ import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
 import { EvaluationQuestionResult, type ModelCall } from "./QuestionResult.js"
 import * as ResponseCache from "./ResponseCache.js"
 import { ResultRepository } from "./ResultRepository.js"
+import type { StorageError } from "./StorageError.js"
 import * as Throttle from "./Throttle.js"
 import * as Usage from "./Usage.js"
 
@@ -81,9 +86,12 @@ export class BudgetReached extends Schema.TaggedError<BudgetReached>()("BudgetRe
   }
 }
 
-/** Progress of a run, reported after each question. */
+/** Progress of a run, reported after each question: the figures of the cell (evaluation) it belongs to. */
 export interface Progress {
-  /** Questions in the benchmark. */
+  /** The cell's position in the run (0 for a run of one evaluation). */
+  readonly cell: number
+  readonly evaluationId: string
+  /** Questions the evaluation asks: its benchmark's, or its experiment's sample of them. */
   readonly total: number
   /** Questions with a result, including those done by earlier runs. */
   readonly done: number
@@ -91,6 +99,8 @@ export interface Progress {
   readonly resumed: number
   readonly correct: number
   readonly errors: number
+  /** The evaluation's reported cost so far (all its runs), in USD. */
+  readonly spentUsd: number
   /** The result that was just stored. */
   readonly last: EvaluationQuestionResult
   /** Questions allowed in flight now, the configured concurrency, and whether rate limits lowered it. */
@@ -123,8 +133,31 @@ export interface RunOptions {
   readonly leaseTtl?: Duration.DurationInput | undefined
   /** Whether a lease owner is still alive; a dead owner's lease is taken over at once. Default: assume alive until it expires. */
   readonly isOwnerAlive?: ((owner: string) => boolean) | undefined
-  /** Called once the evaluation is running, with the number of questions left to do. */
-  readonly onStart?: ((info: { readonly total: number; readonly remaining: number }) => Effect.Effect<void>) | undefined
+  /** Called once the evaluation (every cell) is running, with the number of questions left to do. */
+  readonly onStart?: ((info: StartInfo) => Effect.Effect<void>) | undefined
+}
+
+/** What a run has to do, when it starts. */
+export interface StartInfo {
+  /** Questions of every cell together. */
+  readonly total: number
+  readonly remaining: number
+  readonly cells: ReadonlyArray<{ readonly evaluationId: string; readonly total: number; readonly remaining: number }>
+}
+
+/** One cell of a grid run: an evaluation, and the questions it asks when not its whole benchmark. */
+export interface CellPlan {
+  readonly evaluationId: string
+  /** The ids of the questions to ask (an experiment's sample); undefined for the whole benchmark. */
+  readonly questions?: ReadonlySet<string> | undefined
+}
+
+/** How to run a grid: as one evaluation, with `maxCostUsd` the budget of all the cells together. */
+export interface GridRunOptions extends RunOptions {
+  /** The id failures of the whole run name (an experiment's); default the first cell's. */
+  readonly runId?: string | undefined
+  /** Spent before this run by cells not in it (an experiment's completed cells), counted against `maxCostUsd`. */
+  readonly spentElsewhereUsd?: number | undefined
 }
 
 /** What `create` needs. */
@@ -222,6 +255,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
       const registry = yield* AgentRegistry
       const graders = yield* GraderRegistry
       const llm = yield* LlmClient
+      // Optional: without it, no evaluation is a cell of an experiment (a plain run asks every question).
+      const experiments = yield* Effect.serviceOption(ExperimentRepository)
 
       const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
 
@@ -233,7 +268,11 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           }))
         )
 
-      const create = Effect.fn("EvaluationOrchestrator.create")(function*(options: CreateOptions) {
+      /**
+       * Checks everything `create` checks (the agent, the benchmark, the parameters) and builds the
+       * pending evaluation, without storing it: an experiment validates all its cells first.
+       */
+      const prepare = Effect.fn("EvaluationOrchestrator.prepare")(function*(options: CreateOptions) {
         const agent = yield* registry.get(options.agentType)
         if (options.answerKind !== undefined) yield* graders.get(options.answerKind)
         const benchmark = yield* benchmarks.findByName(options.benchmarkName).pipe(
@@ -276,8 +315,13 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           now: yield* now,
           answerKind: options.answerKind ?? null
         })
-        yield* evaluations.create(evaluation)
         return { evaluation, benchmark, maxCallsPerQuestion: Math.max(1, agent.maxCalls?.(parameters) ?? 1) }
+      })
+
+      const create = Effect.fn("EvaluationOrchestrator.create")(function*(options: CreateOptions) {
+        const prepared = yield* prepare(options)
+        yield* evaluations.create(prepared.evaluation)
+        return prepared
       })
 
       const solveOne = (
@@ -445,11 +489,6 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           ).pipe(Effect.ensuring(evaluations.release(evaluationId, owner).pipe(Effect.ignoreLogged)))
         })
 
-      const run = Effect.fn("EvaluationOrchestrator.run")(function*(evaluationId: string, options: RunOptions = {}) {
-        yield* get(evaluationId)
-        return yield* withLease(evaluationId, options, runLeased(evaluationId, options))
-      })
-
       /**
        * An evaluation's benchmark and the answer kind its answers are graded as: the evaluation's
        * own, else the one recorded at import, else (for a benchmark imported before kinds were
@@ -472,49 +511,124 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           return { benchmark, kind, grader: yield* graders.get(kind) }
         })
 
-      const runLeased = (evaluationId: string, options: RunOptions) => Effect.gen(function*() {
-        const pending = yield* get(evaluationId)
-        const agent = yield* registry.get(pending.agentConfig.agentType)
-        const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
-        const { benchmark, grader } = yield* gradingOf(pending)
-        const answered = yield* results.answeredQuestionIds(evaluationId)
-        const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
-        const isTodo = (q: Question) => !answered.has(q.id) || retried.has(q.id)
-        // Every stored result is of a question of this benchmark (the database refuses others).
-        const total = benchmark.questionCount
-        const remaining = total - answered.size + retried.size
+      /** The questions of an evaluation that is a cell of an experiment with a subsample; undefined for all. */
+      const sampleFor = (evaluation: Evaluation.Evaluation) =>
+        Option.match(experiments, {
+          onNone: () => Effect.succeed(undefined),
+          onSome: (repo) =>
+            repo.findByEvaluation(evaluation.id).pipe(
+              Effect.map((found) => Option.isNone(found) ? undefined : Experiment.sampleOf(found.value, evaluation.benchmarkId))
+            )
+        })
 
-        // Holding the lease while the status says "running" means the previous run died: resume it.
-        const running = pending.status === "running"
-          ? pending
-          : options.retryErrors
-          ? yield* Evaluation.reopen(pending, yield* now)
-          : yield* Evaluation.start(pending, yield* now)
-        yield* evaluations.update(running)
-        yield* Effect.logInfo("evaluation started").pipe(
-          Effect.annotateLogs({
-            evaluationId,
-            agent: agent.id,
-            model: running.agentConfig.modelName,
-            benchmark: running.benchmarkName,
-            questions: total,
-            remaining
-          })
-        )
+      const run = Effect.fn("EvaluationOrchestrator.run")(function*(evaluationId: string, options: RunOptions = {}) {
+        const evaluation = yield* get(evaluationId)
+        const questions = yield* sampleFor(evaluation)
+        const [outcome] = yield* runGrid([{ evaluationId, questions }], { ...options, runId: evaluationId })
+        return outcome!
+      })
 
-        const before = yield* results.summarize(evaluationId)
-        // Failed questions being retried are counted again when their new result comes in.
-        let done = before.processed - retried.size
-        let correct = before.correct
-        let errors = before.errors - retried.size
-        let spent = before.costUsd
+      /**
+       * Runs several evaluations (the cells of an experiment) as one run: each under its own lease,
+       * one in-flight limit for all of them, one writer, one budget. Cells on the same model share
+       * that model's rate-limit throttle and nothing else, so a model that is rate limited slows only
+       * its own cells. A model's cells are asked in question-major order: every cell of a benchmark
+       * has answered (about) the same questions at any moment. One evaluation is a grid of one cell.
+       */
+      const runGrid = Effect.fn("EvaluationOrchestrator.runGrid")(function*(
+        cells: ReadonlyArray<CellPlan>,
+        options: GridRunOptions = {}
+      ) {
+        const inner = runLeased(cells, options)
+        // Each cell's lease is taken in turn (a busy one stops the run before anything starts) and
+        // held, with its heartbeat, until the whole run ends.
+        let body: Effect.Effect<
+          Effect.Effect.Success<typeof inner>,
+          Effect.Effect.Error<typeof inner> | EvaluationBusy | StorageError,
+          Effect.Effect.Context<typeof inner>
+        > = inner
+        for (const cell of [...cells].reverse()) body = withLease(cell.evaluationId, options, body)
+        return yield* Effect.scoped(body)
+      })
+
+      const runLeased = (plans: ReadonlyArray<CellPlan>, options: GridRunOptions) => Effect.gen(function*() {
+        const runId = options.runId ?? plans[0]?.evaluationId ?? "empty"
+        const cells = yield* Effect.forEach(plans, (plan, index) =>
+          Effect.gen(function*() {
+            const evaluationId = plan.evaluationId
+            const pending = yield* get(evaluationId)
+            const agent = yield* registry.get(pending.agentConfig.agentType)
+            const parameters = yield* Agent.decodeParameters(agent, pending.agentConfig.agentParameters)
+            const { benchmark, grader } = yield* gradingOf(pending)
+            const scope = plan.questions
+            const inScope = (id: string) => scope === undefined || scope.has(id)
+            const answered = yield* results.answeredQuestionIds(evaluationId)
+            const retried = options.retryErrors ? yield* results.failedQuestionIds(evaluationId) : new Set<string>()
+            const isTodo = (q: Question) => inScope(q.id) && (!answered.has(q.id) || retried.has(q.id))
+            // Every stored result is of a question of this benchmark (the database refuses others),
+            // and of the cell's sample when it has one.
+            const total = scope?.size ?? benchmark.questionCount
+            let answeredInScope = 0
+            for (const id of answered) if (inScope(id)) answeredInScope++
+            const remaining = total - answeredInScope + retried.size
+            // Holding the lease while the status says "running" means the previous run died: resume it.
+            const running = pending.status === "running"
+              ? pending
+              : options.retryErrors
+              ? yield* Evaluation.reopen(pending, yield* now)
+              : yield* Evaluation.start(pending, yield* now)
+            yield* evaluations.update(running)
+            yield* Effect.logInfo("evaluation started").pipe(
+              Effect.annotateLogs({
+                evaluationId,
+                agent: agent.id,
+                model: running.agentConfig.modelName,
+                benchmark: running.benchmarkName,
+                questions: total,
+                remaining
+              })
+            )
+            const before = yield* results.summarize(evaluationId)
+            return {
+              index,
+              evaluationId,
+              running,
+              agent,
+              parameters,
+              benchmark,
+              grader,
+              isTodo,
+              total,
+              remaining,
+              resumed: answeredInScope - retried.size,
+              // Failed questions being retried are counted again when their new result comes in.
+              done: before.processed - retried.size,
+              correct: before.correct,
+              errors: before.errors - retried.size,
+              spent: before.costUsd
+            }
+          }))
+        type Cell = (typeof cells)[number]
+        const byEvaluation = new Map<string, Cell>(cells.map((c) => [c.evaluationId, c] as const))
+        let spent = cells.reduce((sum, c) => sum + c.spent, options.spentElsewhereUsd ?? 0)
         const overBudget = () => options.maxCostUsd !== undefined && spent >= options.maxCostUsd
-        yield* options.onStart?.({ total, remaining }) ?? Effect.void
+        const total = cells.reduce((sum, c) => sum + c.total, 0)
+        const remaining = cells.reduce((sum, c) => sum + c.remaining, 0)
+        yield* options.onStart?.({
+          total,
+          remaining,
+          cells: cells.map((c) => ({ evaluationId: c.evaluationId, total: c.total, remaining: c.remaining }))
+        }) ?? Effect.void
 
         const concurrency = Math.max(1, options.concurrency ?? 1)
         // The run's log level, read once: whether each question's debug line is wanted.
         const debugLogged = LogLevel.lessThanEqual(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
-        const limiter = yield* Throttle.makeLimiter(concurrency)
+        // One adaptive limiter per model (a 429 halves only that model's questions in flight), and
+        // with several models one fixed gate of `concurrency` places for the whole run.
+        const models = [...new Set(cells.map((c) => c.running.agentConfig.modelName))]
+        const limiters = new Map<string, Throttle.Limiter>()
+        for (const model of models) limiters.set(model, yield* Throttle.makeLimiter(concurrency))
+        const gate = models.length > 1 ? yield* Throttle.makeLimiter(concurrency) : undefined
         const questionTimeout = options.questionTimeout
         const limit: QuestionLimit | undefined = questionTimeout === undefined ? undefined : {
           deadlines: yield* Deadlines.make(Duration.toMillis(questionTimeout)),
@@ -522,18 +636,22 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         }
         const stored = (batch: ReadonlyArray<EvaluationQuestionResult>) =>
           Effect.forEach(batch, (result) => {
-            done++
-            if (result.isCorrect) correct++
-            if (result.error !== null) errors++
+            const cell = byEvaluation.get(result.evaluationId)!
+            cell.done++
+            if (result.isCorrect) cell.correct++
+            if (result.error !== null) cell.errors++
             const onProgress = options.onProgress
-            return onProgress === undefined ? Effect.void : limiter.state.pipe(
+            return onProgress === undefined ? Effect.void : limiters.get(cell.running.agentConfig.modelName)!.state.pipe(
               Effect.flatMap((state) =>
                 onProgress({
-                  total,
-                  done,
-                  resumed: answered.size - retried.size,
-                  correct,
-                  errors,
+                  cell: cell.index,
+                  evaluationId: cell.evaluationId,
+                  total: cell.total,
+                  done: cell.done,
+                  resumed: cell.resumed,
+                  correct: cell.correct,
+                  errors: cell.errors,
+                  spentUsd: cell.spent,
                   last: result,
                   concurrency: state
                 })
@@ -544,22 +662,28 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         // (and a wait for room at the writer): a question stopped by its time limit leaves its
         // worker's fiber interrupted (see internal/deadlines.ts), and is still recorded as timed out
         // before that fiber ends.
-        const processOne = (question: Question, submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) =>
-          limiter.withPlace(Effect.uninterruptible(
+        const processOne = (
+          cell: Cell,
+          question: Question,
+          submit: (result: EvaluationQuestionResult) => Effect.Effect<void>
+        ) =>
+          Effect.uninterruptible(
             Effect.suspend((): Effect.Effect<EvaluationQuestionResult, BudgetReached | LlmError> =>
               overBudget()
-                ? Effect.fail(new BudgetReached({ evaluationId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
-                : solveOne(running, agent, parameters, question, limit, options.cache, grader)
+                ? Effect.fail(new BudgetReached({ evaluationId: runId, spentUsd: spent, budgetUsd: options.maxCostUsd! }))
+                : solveOne(cell.running, cell.agent, cell.parameters, question, limit, options.cache, cell.grader)
             ).pipe(
               Effect.flatMap((result) => {
                 // Counted as spent at once (the budget covers answers on their way to the disk);
                 // counted as done once stored.
                 spent += result.costUsd ?? 0
+                cell.spent += result.costUsd ?? 0
                 const handedIn = submit(result)
                 if (result.error !== null) {
                   return handedIn.pipe(Effect.zipRight(
                     Effect.logWarning("question failed").pipe(
                       Effect.annotateLogs({
+                        evaluationId: cell.evaluationId,
                         questionId: result.questionId,
                         category: result.error.category,
                         reason: result.error.description
@@ -571,6 +695,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 return !debugLogged ? handedIn : handedIn.pipe(Effect.zipRight(
                   Effect.logDebug("question done").pipe(
                     Effect.annotateLogs({
+                      evaluationId: cell.evaluationId,
                       questionId: result.questionId,
                       correct: result.isCorrect,
                       ms: result.executionTimeMs,
@@ -580,65 +705,90 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 ))
               })
             )
-          ))
-        // The questions to do are streamed from storage into a small queue, and a pool of
-        // `concurrency` workers takes them until a worker finds the end (null); the limiter lowers
-        // how many are in flight under 429s. So the run holds a few chunks of questions, not the
-        // benchmark. (Not Effect.forEach over the questions either: it keeps every item's exit, and
-        // so every result, until the end.) A worker hands each result to the writer and goes on
-        // to its next question while the result is committed: batches of up to 16 (larger ones,
-        // of 100, saved no time and raised the peak memory of a 50,000-question run from about 245
-        // to 260-320 MB, measured), and at most max(16, concurrency) results waiting.
-        const workers = Math.max(1, Math.min(concurrency, remaining))
-        const queue = yield* Queue.bounded<Question | null>(Math.max(64, 2 * concurrency))
-        const producer = Stream.runForEach(
-          benchmarks.streamQuestions(benchmark.id).pipe(Stream.filter(isTodo)),
-          (question) => Queue.offer(queue, question)
-        ).pipe(Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null))))
-        // Under a time limit each worker runs in a fiber of its own, replaced when a question's
-        // time limit stopped it.
-        const worker = (submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) => {
-          const work = Effect.gen(function*() {
-            for (let question = yield* Queue.take(queue); question !== null; question = yield* Queue.take(queue)) {
-              yield* processOne(question, submit)
-            }
-          })
-          return limit === undefined ? work : limit.deadlines.respawning(work)
+          )
+        // Each model's questions to do are streamed from storage into a small queue of its own, in
+        // question-major order (for each question of a benchmark, every cell of it that still
+        // needs it), and a pool of `concurrency` workers per model takes them until a worker finds
+        // the end (null); the model's limiter lowers how many are in flight under 429s, and the gate
+        // keeps the run's total to `concurrency`. So a run holds a few chunks of questions, not the
+        // benchmarks. (Not Effect.forEach over the questions either: it keeps every item's exit, and
+        // so every result, until the end.) A worker hands each result to the writer and goes on to
+        // its next question while the result is committed: batches of up to 16 (larger ones, of
+        // 100, saved no time and raised the peak memory of a 50,000-question run from about 245 to
+        // 260-320 MB, measured), and at most max(16, concurrency) results waiting.
+        interface Item {
+          readonly cell: Cell
+          readonly question: Question
         }
+        const pools = yield* Effect.forEach(models, (model) => Effect.gen(function*() {
+          const mine = cells.filter((c) => c.running.agentConfig.modelName === model && c.remaining > 0)
+          const limiter = limiters.get(model)!
+          const todo = mine.reduce((sum, c) => sum + c.remaining, 0)
+          const workers = Math.max(1, Math.min(concurrency, todo))
+          const queue = yield* Queue.bounded<Item | null>(Math.max(64, 2 * concurrency))
+          const benchmarkIds = [...new Set(mine.map((c) => c.benchmark.id))]
+          // One producer per benchmark; their offers alternate while the queue is full.
+          const producers = benchmarkIds.map((benchmarkId) => {
+            const here = mine.filter((c) => c.benchmark.id === benchmarkId)
+            return Stream.runForEach(benchmarks.streamQuestions(benchmarkId), (question) => {
+              const items: Array<Item> = []
+              for (const cell of here) if (cell.isTodo(question)) items.push({ cell, question })
+              return items.length === 0 ? Effect.void : items.length === 1 ? Queue.offer(queue, items[0]!) : Queue.offerAll(queue, items)
+            })
+          })
+          const producer = Effect.all(producers, { concurrency: "unbounded", discard: true }).pipe(
+            Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null)))
+          )
+          const place = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+            gate === undefined ? limiter.withPlace(effect) : limiter.withPlace(gate.withPlace(effect))
+          // Under a time limit each worker runs in a fiber of its own, replaced when a question's
+          // time limit stopped it.
+          const worker = (submit: (result: EvaluationQuestionResult) => Effect.Effect<void>) => {
+            const work = Effect.gen(function*() {
+              for (let item = yield* Queue.take(queue); item !== null; item = yield* Queue.take(queue)) {
+                const { cell, question } = item
+                yield* place(processOne(cell, question, submit))
+              }
+            })
+            return limit === undefined ? work : limit.deadlines.respawning(work)
+          }
+          return { mine, limiter, workers, producer, worker }
+        })).pipe(Effect.map((all) => all.filter((pool) => pool.mine.length > 0)))
         const processAll = GroupCommit.run(
           { writeAll: results.saveAll, written: stored, maxBatch: 16, capacity: Math.max(16, concurrency) },
           (submit) =>
-            Effect.all([producer, ...Array.from({ length: workers }, () => worker(submit))], {
-              concurrency: "unbounded",
-              discard: true
-            })
-        ).pipe(Effect.provideService(Throttle.Throttle, limiter.throttle))
-
-        yield* processAll.pipe(
-          Effect.onInterrupt(() =>
-            now.pipe(
-              Effect.flatMap((at) => Evaluation.interrupt(running, at)),
-              Effect.flatMap(evaluations.update),
-              Effect.ignoreLogged
+            Effect.all(
+              pools.flatMap((pool) => [
+                Effect.asVoid(pool.producer),
+                ...Array.from({ length: pool.workers }, () =>
+                  Effect.provideService(pool.worker(submit), Throttle.Throttle, pool.limiter.throttle))
+              ]),
+              { concurrency: "unbounded", discard: true }
             )
-          ),
+        )
+
+        // Every cell ends as the run does.
+        const endAll = (end: (evaluation: Evaluation.Evaluation, at: Date) => Effect.Effect<Evaluation.Evaluation, Evaluation.InvalidTransition>) =>
+          now.pipe(Effect.flatMap((at) =>
+            Effect.forEach(cells, (cell) => end(cell.running, at).pipe(Effect.flatMap(evaluations.update)), { discard: true })
+          ))
+        yield* processAll.pipe(
+          Effect.onInterrupt(() => endAll(Evaluation.interrupt).pipe(Effect.ignoreLogged)),
           Effect.catchTag("LlmError", (error) =>
             Effect.gen(function*() {
               const reason = error.toFailureReason()
-              const failed = yield* Evaluation.fail(running, reason, yield* now)
-              yield* evaluations.update(failed)
+              yield* endAll((e, at) => Evaluation.fail(e, reason, at))
               yield* Effect.logError("evaluation stopped").pipe(
-                Effect.annotateLogs({ evaluationId, category: reason.category, reason: reason.description })
+                Effect.annotateLogs({ evaluationId: runId, category: reason.category, reason: reason.description })
               )
-              return yield* new EvaluationFailed({ evaluationId, reason })
+              return yield* new EvaluationFailed({ evaluationId: runId, reason })
             })
           ),
           Effect.catchTag("BudgetReached", (error) =>
             Effect.gen(function*() {
-              const stopped = yield* Evaluation.interrupt(running, yield* now)
-              yield* evaluations.update(stopped)
+              yield* endAll(Evaluation.interrupt)
               yield* Effect.logWarning("evaluation stopped at its budget").pipe(
-                Effect.annotateLogs({ evaluationId, spentUsd: error.spentUsd, budgetUsd: error.budgetUsd })
+                Effect.annotateLogs({ evaluationId: runId, spentUsd: error.spentUsd, budgetUsd: error.budgetUsd })
               )
               return yield* new BudgetReached({ ...error, spentUsd: spent })
             })
@@ -650,20 +800,27 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                 description: `storage failed: ${error.message}`,
                 recoverable: true
               })
-              const failed = yield* Evaluation.fail(running, reason, yield* now)
-              yield* evaluations.update(failed).pipe(Effect.ignoreLogged)
+              yield* endAll((e, at) => Evaluation.fail(e, reason, at)).pipe(Effect.ignoreLogged)
               return yield* error
             })
           )
         )
 
-        const completed = yield* Evaluation.complete(running, yield* now)
-        yield* evaluations.update(completed)
-        const summary = yield* results.summarize(evaluationId)
-        yield* Effect.logInfo("evaluation completed").pipe(
-          Effect.annotateLogs({ evaluationId, accuracy: summary.accuracy, errors: summary.errors, costUsd: summary.costUsd })
-        )
-        return { evaluation: completed, results: summary } satisfies RunOutcome
+        return yield* Effect.forEach(cells, (cell) =>
+          Effect.gen(function*() {
+            const completed = yield* Evaluation.complete(cell.running, yield* now)
+            yield* evaluations.update(completed)
+            const summary = yield* results.summarize(cell.evaluationId)
+            yield* Effect.logInfo("evaluation completed").pipe(
+              Effect.annotateLogs({
+                evaluationId: cell.evaluationId,
+                accuracy: summary.accuracy,
+                errors: summary.errors,
+                costUsd: summary.costUsd
+              })
+            )
+            return { evaluation: completed, results: summary } satisfies RunOutcome
+          }))
       })
 
       /**
@@ -735,7 +892,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         return { kind, changed, before, after: yield* results.summarize(evaluationId) }
       })
 
-      return { create, run, get, rescore } as const
+      return { create, prepare, run, runGrid, get, rescore } as const
     })
   }
 ) {}

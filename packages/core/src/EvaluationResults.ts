@@ -26,6 +26,8 @@ export class EvaluationResults extends Schema.Class<EvaluationResults>("Evaluati
   usage: TokenUsage,
   /** Summed reported cost in USD; questions with no reported cost add nothing. */
   costUsd: Schema.Number,
+  /** Questions whose provider reported a cost: with none, `costUsd` is 0 because nothing is known, not because nothing was spent. */
+  costReported: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   llmCalls: Schema.Int,
   /** Attempts repeated after recoverable failures. */
   retries: Schema.optionalWith(Schema.Int, { default: () => 0 }),
@@ -42,6 +44,11 @@ export interface Totals {
   readonly totalTimeMs: number
   readonly usage: TokenUsage
   readonly costUsd: number
+  /**
+   * Questions with a reported cost. An adapter that does not count them gets `processed` when
+   * some cost was summed and 0 otherwise.
+   */
+  readonly costReported?: number | undefined
   readonly llmCalls: number
   readonly retries?: number | undefined
   readonly cachedCalls?: number | undefined
@@ -62,6 +69,7 @@ export const fromTotals = (totals: Totals): EvaluationResults =>
     averageTimeMs: totals.processed === 0 ? 0 : totals.totalTimeMs / totals.processed,
     usage: totals.usage,
     costUsd: totals.costUsd,
+    costReported: totals.costReported ?? (totals.costUsd > 0 ? totals.processed : 0),
     llmCalls: totals.llmCalls,
     retries: totals.retries ?? 0,
     cachedCalls: totals.cachedCalls ?? 0
@@ -74,6 +82,7 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
   let errors = 0
   let totalTimeMs = 0
   let costUsd = 0
+  let costReported = 0
   let llmCalls = 0
   let retries = 0
   let cachedCalls = 0
@@ -92,10 +101,19 @@ export const fromRows = (rows: Iterable<EvaluationQuestionResult>): EvaluationRe
     }
     totalTimeMs += row.executionTimeMs
     costUsd += row.costUsd ?? 0
+    if (row.costUsd !== null) costReported++
     llmCalls += row.llmCalls
     retries += row.retries
     cachedCalls += row.cachedCalls
     usage = Usage.add(usage, row.usage)
   }
-  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, llmCalls, retries, cachedCalls, noAnswer })
+  return fromTotals({ processed, correct, errors, errorsByCategory, totalTimeMs, usage, costUsd, costReported, llmCalls, retries, cachedCalls, noAnswer })
 }
+
+/** Total cost / correct answers; null when no cost was reported (missing, never $0) or nothing is correct. */
+export const costPerCorrect = (results: EvaluationResults): number | null =>
+  results.costReported === 0 || results.correct === 0 ? null : results.costUsd / results.correct
+
+/** Mean cost over the questions that reported one; null when none did. */
+export const costPerQuestion = (results: EvaluationResults): number | null =>
+  results.costReported === 0 ? null : results.costUsd / results.costReported

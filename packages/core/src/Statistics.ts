@@ -185,13 +185,26 @@ export const pairedBootstrap = (
   checkConfidence(confidence)
   if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`iterations must be a positive integer, got ${iterations}`)
   const n = a.length
+  const d = new Float64Array(n)
+  for (let i = 0; i < n; i++) d[i] = a[i]! - b[i]!
+  return bootstrapMean(d, { confidence, iterations, seed })
+}
+
+/**
+ * A bootstrap interval for the mean of per-question differences d[i] (each in [−1, 1]): the
+ * resampling of `pairedBootstrap`, whose d[i] is a[i] − b[i]. With repeated runs, d[i] is the
+ * difference of question i's mean scores over the repeats, so a question's repeats are resampled
+ * together (a cluster bootstrap over questions, not over rows). With no questions the difference
+ * is 0 and the interval is [−1, 1].
+ */
+export const bootstrapMean = (d: ArrayLike<number>, options: BootstrapOptions = {}): BootstrapInterval => {
+  const { confidence = 0.95, iterations = 10_000, seed = 0x5eed } = options
+  checkConfidence(confidence)
+  if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`iterations must be a positive integer, got ${iterations}`)
+  const n = d.length
   if (n === 0) return { difference: 0, lower: -1, upper: 1 }
-  const d = new Int8Array(n)
   let total = 0
-  for (let i = 0; i < n; i++) {
-    d[i] = a[i]! - b[i]!
-    total += d[i]!
-  }
+  for (let i = 0; i < n; i++) total += d[i]!
   const random = mulberry32(seed)
   const means = new Float64Array(iterations)
   for (let r = 0; r < iterations; r++) {

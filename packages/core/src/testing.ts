@@ -4,3 +4,4 @@
 export * as MemoryStorage from "./MemoryStorage.js"
 export * as ScriptedLlmClient from "./ScriptedLlmClient.js"
 export * as Conformance from "./Conformance.js"
+export * as StorageConformance from "./StorageConformance.js"

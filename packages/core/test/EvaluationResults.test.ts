@@ -48,4 +48,17 @@ describe("EvaluationResults", () => {
     assert.strictEqual(results.accuracy, 0)
     assert.strictEqual(results.averageTimeMs, 0)
   })
+
+  it("cost per correct answer is missing (null), never $0, when no question reported a cost", () => {
+    const unreported = EvaluationResults.fromRows([row("1", { correct: true, cost: null }), row("2", { correct: false, cost: null })])
+    assert.strictEqual(unreported.costReported, 0)
+    assert.isNull(EvaluationResults.costPerCorrect(unreported))
+    assert.isNull(EvaluationResults.costPerQuestion(unreported))
+    const reported = EvaluationResults.fromRows([row("1", { correct: true, cost: 0.004 }), row("2", { correct: false, cost: null })])
+    assert.strictEqual(reported.costReported, 1)
+    assert.closeTo(EvaluationResults.costPerCorrect(reported)!, 0.004, 1e-12)
+    assert.closeTo(EvaluationResults.costPerQuestion(reported)!, 0.004, 1e-12)
+    const noneCorrect = EvaluationResults.fromRows([row("1", { correct: false, cost: 0.002 })])
+    assert.isNull(EvaluationResults.costPerCorrect(noneCorrect))
+  })
 })

@@ -49,6 +49,8 @@ export interface FaultRule {
   endpoint?: "chat" | "models" | "key" | "generation"
   /** Only requests whose last user message contains this substring. */
   match?: string
+  /** Only chat requests for this model id (a storm on one model, the others served as usual). */
+  model?: string
   /** Fire only for the first N hits of this rule, then stop (undefined = forever). */
   times?: number
   /** Probability 0..1 that a matching request gets the fault (deterministic from seed + request counter); default 1. */
@@ -98,6 +100,15 @@ export interface SimulatorStats {
   chatWindow: { first: number | null; last: number | null }
   /** Billed completions per model id. */
   byModel: Record<string, number>
+  /** Per requested model id: chat requests, faults injected, and the most in flight at once. */
+  models: Record<string, ModelStats>
+}
+
+/** One model's counters. */
+export interface ModelStats {
+  requests: number
+  faults: number
+  maxConcurrent: number
 }
 
 /** A started simulator. */

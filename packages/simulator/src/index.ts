@@ -6,6 +6,7 @@
 export {
   type FaultKind,
   type FaultRule,
+  type ModelStats,
   type RunningSimulator,
   type SimModel,
   type SimulatorOptions,

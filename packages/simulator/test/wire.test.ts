@@ -222,7 +222,8 @@ describe("control API over HTTP", () => {
       totalCostUsd: 0,
       maxConcurrentChat: 0,
       chatWindow: { first: null, last: null },
-      byModel: {}
+      byModel: {},
+      models: {}
     })
   })
 
@@ -231,5 +232,24 @@ describe("control API over HTTP", () => {
     s.configure({ questions: [{ question: "What colour is the sky?", answer: "blue" }] })
     expect(await ask(s, "What colour is the sky?")).toBe("Answer: blue")
     expect(await ask(s, q.question)).toBe("Answer: I am not sure.")
+  })
+})
+
+describe("per-model faults and stats", () => {
+  it("a fault rule with a model fires only for that model's requests, and each model's requests are counted", async () => {
+    const s = await sim({ questions: [q], accuracy: 1, faults: [{ fault: { type: "status", status: 429 }, model: "anthropic/claude-3.5-haiku" }] })
+    const chat = (model: string) =>
+      fetch(`${s.url}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk-sim-local", "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: q.question }] })
+      })
+    expect((await chat("openai/gpt-4o-mini")).status).toBe(200)
+    expect((await chat("anthropic/claude-3.5-haiku")).status).toBe(429)
+    expect((await chat("anthropic/claude-3.5-haiku")).status).toBe(429)
+    const stats = s.stats()
+    expect(stats.models["openai/gpt-4o-mini"]).toMatchObject({ requests: 1, faults: 0, maxConcurrent: 1 })
+    expect(stats.models["anthropic/claude-3.5-haiku"]).toMatchObject({ requests: 2, faults: 2 })
+    expect(stats.faultsInjected).toBe(2)
   })
 })

@@ -185,6 +185,65 @@ const gradeDetails = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grade_details TEXT`
 })
 
+// Experiments: a grid whose cells are ordinary evaluations (one row each in experiment_cells, with
+// its coordinates), and its subsample, stored once per benchmark so every cell asks the same
+// questions. The grid itself is kept as JSON, as it was given.
+const experiments = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS experiments (
+      id TEXT PRIMARY KEY NOT NULL,
+      name TEXT NOT NULL,
+      grid TEXT NOT NULL,
+      baseline TEXT NOT NULL,
+      budget_usd REAL,
+      created_at TEXT NOT NULL
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS experiments_created_at ON experiments (created_at)`
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS experiment_cells (
+      experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+      position INTEGER NOT NULL,
+      evaluation_id TEXT NOT NULL UNIQUE REFERENCES evaluations (id) ON DELETE CASCADE,
+      agent_label TEXT NOT NULL,
+      model_name TEXT NOT NULL,
+      benchmark_name TEXT NOT NULL,
+      repeat INTEGER NOT NULL CHECK (repeat >= 1),
+      PRIMARY KEY (experiment_id, position),
+      UNIQUE (experiment_id, agent_label, model_name, benchmark_name, repeat)
+    )`
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS experiment_samples (
+      experiment_id TEXT NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+      benchmark_id TEXT NOT NULL,
+      benchmark_name TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      question_id TEXT NOT NULL,
+      PRIMARY KEY (experiment_id, benchmark_id, position),
+      UNIQUE (experiment_id, benchmark_id, question_id),
+      FOREIGN KEY (benchmark_id, question_id) REFERENCES questions (benchmark_id, id)
+    )`
+})
+
+// The work queue (see core's WorkQueue): one row per queued question, claimed by a worker under a
+// lease. Done means answered: a question leaves the queue when its result is stored.
+const workQueue = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS work_items (
+      evaluation_id TEXT NOT NULL REFERENCES evaluations (id) ON DELETE CASCADE,
+      question_id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      enqueued_at TEXT NOT NULL,
+      claimed_by TEXT,
+      lease_expires_at TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (evaluation_id, question_id)
+    )`
+  yield* sql`CREATE INDEX IF NOT EXISTS work_items_order ON work_items (evaluation_id, ordinal)`
+  yield* sql`CREATE INDEX IF NOT EXISTS work_items_claimed_by ON work_items (claimed_by)`
+})
+
 /** The migrations, by id and name (`0001_init`). */
 export const loader: Migrator.Loader = Migrator.fromRecord({
   "0001_init": init,
@@ -194,7 +253,9 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0005_result_grading": grading,
   "0006_summary_views": views,
   "0007_model_calls_and_answer_kind": callsAndAnswerKind,
-  "0008_grade_details": gradeDetails
+  "0008_grade_details": gradeDetails,
+  "0009_experiments": experiments,
+  "0010_work_queue": workQueue
 })
 
 /**

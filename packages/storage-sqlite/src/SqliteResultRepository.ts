@@ -140,6 +140,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
           COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
           COALESCE(SUM(total_tokens), 0) AS total_tokens,
           COALESCE(SUM(cost_usd), 0) AS cost_usd,
+          COUNT(cost_usd) AS cost_reported,
           COALESCE(SUM(llm_calls), 0) AS llm_calls,
           COALESCE(SUM(retries), 0) AS retries,
           COALESCE(SUM(cached_calls), 0) AS cached_calls,
@@ -176,6 +177,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
      * one in a transaction, which names the one at fault and rolls the others back.
      */
     const writeAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
+      if (all.length === 0) return Effect.void
       if (all.length === 1) return write(all[0]!)
       return Either.match(Either.all(all.map(rowOf)), {
         onLeft: Effect.fail,
@@ -277,6 +279,7 @@ export const make: Effect.Effect<ResultRepository.ResultRepository.Service, neve
             totalTokens: row.total_tokens
           }),
           costUsd: row.cost_usd,
+          costReported: row.cost_reported,
           llmCalls: row.llm_calls,
           retries: row.retries,
           cachedCalls: row.cached_calls,

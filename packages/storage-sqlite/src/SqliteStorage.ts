@@ -1,39 +1,57 @@
 /**
- * The storage the CLI composes: the three core repositories and the response cache on a SQLite
+ * The storage the CLI composes: the core repositories and the response cache on a SQLite
  * database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type {
   BenchmarkRepository,
   EvaluationRepository,
+  ExperimentRepository,
   ResponseCache,
   ResultRepository,
-  StorageError
+  StorageError,
+  WorkQueue
 } from "@ml-agents/core"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import * as Database from "./Database.js"
 import * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
 import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
+import * as SqliteExperimentRepository from "./SqliteExperimentRepository.js"
 import * as SqliteResponseCache from "./SqliteResponseCache.js"
 import * as SqliteResultRepository from "./SqliteResultRepository.js"
+import * as SqliteWorkQueue from "./SqliteWorkQueue.js"
 
 /** Everything this package provides. */
 export type Services =
   | BenchmarkRepository.BenchmarkRepository
   | EvaluationRepository.EvaluationRepository
   | ResultRepository.ResultRepository
+  | ExperimentRepository.ExperimentRepository
+  | WorkQueue.WorkQueue
   | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
-/** The three repositories, on whatever SqlClient is provided. */
+/** The repositories, on whatever SqlClient is provided. */
 export const repositories: Layer.Layer<
-  BenchmarkRepository.BenchmarkRepository | EvaluationRepository.EvaluationRepository | ResultRepository.ResultRepository,
+  | BenchmarkRepository.BenchmarkRepository
+  | EvaluationRepository.EvaluationRepository
+  | ResultRepository.ResultRepository
+  | ExperimentRepository.ExperimentRepository,
   never,
   SqlClient.SqlClient
-> = Layer.mergeAll(SqliteBenchmarkRepository.layer, SqliteEvaluationRepository.layer, SqliteResultRepository.layer)
+> = Layer.mergeAll(
+  SqliteBenchmarkRepository.layer,
+  SqliteEvaluationRepository.layer,
+  SqliteResultRepository.layer,
+  SqliteExperimentRepository.layer
+)
 
-const services = Layer.merge(repositories, SqliteResponseCache.layer)
+const services = Layer.mergeAll(
+  repositories,
+  SqliteResponseCache.layer,
+  SqliteWorkQueue.layer.pipe(Layer.provide(SqliteResultRepository.layer))
+)
 
 /**
  * The repositories and the response cache on a SQLite database given by filename

@@ -10,7 +10,7 @@ import {
   type Evaluation,
   EvaluationOrchestrator,
   EvaluationRepository,
-  type EvaluationResults,
+  EvaluationResults,
   LlmClient,
   ResponseCache,
   ResultRepository,
@@ -226,7 +226,7 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
     ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
     ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
     ["cost", `${Ui.usd(results.costUsd)} over ${Ui.int(results.llmCalls)} model calls` +
-      (results.correct > 0 ? `, ${Ui.usd(results.costUsd / results.correct)} per correct answer` : "") +
+      (EvaluationResults.costPerCorrect(results) !== null ? `, ${Ui.usd(EvaluationResults.costPerCorrect(results)!)} per correct answer` : "") +
       (results.retries > 0 || results.cachedCalls > 0
         ? ` (${[
           results.retries > 0 ? `${Ui.int(results.retries)} retried attempts` : "",
@@ -453,7 +453,7 @@ const showCommand = Command.make(
           questions: total,
           results: summary,
           accuracyCi95: summary.processed === 0 ? null : { lower: ci.lower, upper: ci.upper },
-          costPerCorrectUsd: summary.correct > 0 ? summary.costUsd / summary.correct : null,
+          costPerCorrectUsd: EvaluationResults.costPerCorrect(summary),
           gradedAs: context.gradedAs,
           ...(passAtK === undefined ? {} : { passAtK }),
           providers: context.providers,

@@ -1,6 +1,7 @@
 /**
- * `ml-agents health`: is the database usable, is the API key valid and how many credits are
- * left, which benchmarks are there. Exit 0 when healthy, 4 when the key is rejected, 1 otherwise.
+ * `ml-agents health`: is the database usable (SQLite or the PostgreSQL server, and its schema
+ * version), is the API key valid and how many credits are left, which benchmarks are there. Exit 0
+ * when healthy, 4 when the key is rejected, 1 otherwise.
  */
 import { Command } from "@effect/cli"
 import { BenchmarkRepository, EvaluationRepository, LlmClient } from "@ml-agents/core"
@@ -8,6 +9,7 @@ import { Effect, Either } from "effect"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, ExitWith } from "../Errors.js"
+import { StorageInfo } from "../Storage.js"
 import * as Ui from "../Ui.js"
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string; readonly hint?: string }
@@ -19,21 +21,30 @@ export const command = Command.make("health", {}, () =>
     const checks: Array<Check> = []
     let authFailed = false
 
+    const storage = yield* StorageInfo
     const db = yield* Effect.either(
       Effect.all({
+        status: storage.status,
         benchmarks: (yield* BenchmarkRepository.BenchmarkRepository).list,
         evaluations: (yield* EvaluationRepository.EvaluationRepository).list()
       })
     )
-    checks.push(
-      Either.isRight(db)
-        ? {
-          name: "database",
-          ok: true,
-          detail: `${config.databaseUrl} — ${db.right.benchmarks.length} benchmarks, ${db.right.evaluations.length} evaluations`
-        }
-        : { name: "database", ok: false, detail: db.left.message, hint: "check DATABASE_URL" }
-    )
+    if (Either.isRight(db)) {
+      const { benchmarks, evaluations, status } = db.right
+      // Migrations run on start, so an older schema cannot remain; a newer one was written by a
+      // newer ml-agents, whose tables this version may not understand.
+      const newer = status.schemaVersion > status.latestVersion
+      checks.push({
+        name: "database",
+        ok: !newer,
+        detail: `${storage.kind} ${storage.location} — ${status.server}, schema v${status.schemaVersion}` +
+          `${newer ? ` (this ml-agents knows up to v${status.latestVersion})` : " (up to date)"}` +
+          `; ${benchmarks.length} benchmarks, ${evaluations.length} evaluations`,
+        ...(newer ? { hint: "a newer ml-agents migrated this database: upgrade ml-agents before using it" } : {})
+      })
+    } else {
+      checks.push({ name: "database", ok: false, detail: db.left.message, hint: "check DATABASE_URL" })
+    }
 
     if (config.openrouter.apiKey === null) {
       checks.push({

@@ -1,5 +1,6 @@
 /**
- * `ml-agents report <id> [<id> ...] [-o report.html] [--json] [--seed N] [--by column] [--title T]`:
+ * `ml-agents report <id> [<id> ...] [-o report.html] [--json] [--seed N] [--by column] [--title T]`, or
+ * `ml-agents report <experiment-id>` for an experiment (see report/ExperimentHtml.ts):
  * one self-contained HTML file with the summary tables, accuracy with Wilson intervals, cost
  * against accuracy, accuracy by category and the paired comparison with the first evaluation,
  * for a paper's appendix. The figures come from the same computations as `evaluate show` and
@@ -10,110 +11,35 @@
  * to stderr, so stdout stays one JSON document).
  */
 import { Args, Command, Options } from "@effect/cli"
-import {
-  BenchmarkRepository,
-  type Evaluation,
-  EvaluationOrchestrator,
-  Grading,
-  ResultRepository
-} from "@ml-agents/core"
+import { Comparison, type Evaluation, EvaluationOrchestrator, Report } from "@ml-agents/core"
 import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
+import * as ExperimentHtml from "../report/ExperimentHtml.js"
 import * as Html from "../report/Html.js"
-import * as Report from "../report/Report.js"
 import * as Ui from "../Ui.js"
 import { VERSION } from "../Version.js"
-import * as CompareCommand from "./CompareCommand.js"
+import * as ExperimentCommands from "./ExperimentCommands.js"
 
 /** Where the page goes without `-o`. */
 export const DEFAULT_OUTPUT = "report.html"
 
-/** The question metadata column the accuracy is broken down by, unless `--by` names another. */
-const DEFAULT_COLUMN = "category"
-
-/** A benchmark's metadata columns and question count. */
-const benchmarkFacts = (benchmarkId: string) =>
-  BenchmarkRepository.BenchmarkRepository.pipe(
-    Effect.flatMap((repo) => repo.findById(benchmarkId)),
-    Effect.map(Option.match({
-      onNone: () => ({ columns: [] as ReadonlyArray<string>, questionCount: 0 }),
-      onSome: (b) => ({ columns: (b.metadata.columns as ReadonlyArray<string> | undefined) ?? [], questionCount: b.questionCount })
-    }))
-  )
-
-/** The column of each evaluation's benchmark that matches `wanted` (case-insensitively), if any. */
-const matchColumn = (columns: ReadonlyArray<string>, wanted: string) =>
-  columns.find((c) => c.toLowerCase() === wanted.toLowerCase())
-
-/** Accuracy per value of the breakdown column, or null when no benchmark has that column. */
-const breakdown = (
-  evaluations: ReadonlyArray<{ readonly evaluation: Evaluation.Evaluation; readonly columns: ReadonlyArray<string> }>,
-  by: Option.Option<string>
-) =>
-  Effect.gen(function*() {
-    const wanted = Option.getOrElse(by, () => DEFAULT_COLUMN)
-    const matched = evaluations.map(({ columns, evaluation }) => ({ evaluation, column: matchColumn(columns, wanted) }))
-    const first = matched.find((m) => m.column !== undefined)
-    if (first === undefined) {
-      if (Option.isNone(by)) return null
-      const all = [...new Set(evaluations.flatMap((e) => e.columns))]
-      return yield* new UserError({
-        code: ExitCode.notFound,
-        text: `no benchmark of these evaluations has a column '${wanted}'`,
-        hint: `their columns: ${all.join(", ") || "none"}`
-      })
-    }
-    const results = yield* ResultRepository.ResultRepository
-    const perEvaluation = yield* Effect.forEach(matched, ({ column, evaluation }) =>
-      column === undefined
-        ? Effect.succeed({ evaluationId: evaluation.id, groups: [] })
-        : Effect.map(results.breakdown(evaluation.id, column), (groups) => ({ evaluationId: evaluation.id, groups })))
-    return { column: first.column!, groups: Report.pivot(perEvaluation, CompareCommand.CONFIDENCE) }
-  })
-
-/** Builds the report's data model from the stored evaluations. */
+/** The report's figures (core's `Report.gather`), a missing breakdown column said in the CLI's words. */
 export const gather = (
   evaluations: ReadonlyArray<Evaluation.Evaluation>,
-  options: { readonly seed: number; readonly by: Option.Option<string>; readonly title: Option.Option<string>; readonly now: Date }
+  options: { readonly seed: number; readonly by: Option.Option<string>; readonly title: Option.Option<string> }
 ) =>
-  Effect.gen(function*() {
-    const results = yield* ResultRepository.ResultRepository
-    const facts = Report.rowFacts()
-    const compared = yield* CompareCommand.compare(evaluations, { seed: options.seed, skipUnpaired: true, observe: facts.observe })
-    const withBenchmarks = yield* Effect.forEach(evaluations, (evaluation) =>
-      Effect.map(benchmarkFacts(evaluation.benchmarkId), (b) => ({ evaluation, ...b })))
-    const entries = yield* Effect.forEach(withBenchmarks, ({ evaluation, questionCount }, i) =>
-      Effect.map(results.summarize(evaluation.id), (summary) =>
-        Report.entry({
-          index: i + 1,
-          evaluation,
-          results: summary,
-          totalQuestions: questionCount,
-          facts: facts.of(evaluation.id),
-          confidence: CompareCommand.CONFIDENCE
-        })))
-    const benchmarks = [...new Set(evaluations.map((e) => e.benchmarkName))]
-    const report: Report.Report = {
-      title: Option.getOrElse(options.title, () => `Evaluation report: ${benchmarks.join(", ")}`),
-      generatedAt: options.now.toISOString(),
-      version: VERSION,
-      graders: { current: Grading.VERSION, used: [...new Set(entries.flatMap((e) => e.graderVersions))].sort() },
-      confidence: CompareCommand.CONFIDENCE,
-      bootstrap: { iterations: CompareCommand.ITERATIONS, confidence: CompareCommand.CONFIDENCE, seed: options.seed },
-      evaluations: entries,
-      breakdown: yield* breakdown(withBenchmarks, options.by),
-      comparison: evaluations.length < 2 ? null : {
-        baseline: compared.baseline,
-        pValueAdjustment: compared.adjusted ? "holm" : "none",
-        verdictRule: CompareCommand.VERDICT_RULE,
-        comparisons: compared.comparisons,
-        unpaired: compared.unpaired
-      }
-    }
-    return report
-  })
+  Report.gather(evaluations, {
+    seed: options.seed,
+    by: Option.getOrUndefined(options.by),
+    title: Option.getOrUndefined(options.title),
+    now: new Date(),
+    version: VERSION
+  }).pipe(
+    Effect.catchTag("ColumnNotFound", (e) =>
+      new UserError({ code: ExitCode.notFound, text: e.message, hint: `their columns: ${e.available.join(", ") || "none"}` }))
+  )
 
 /** "48.2 kB". */
 const size = (bytes: number) =>
@@ -157,7 +83,7 @@ export const command = Command.make(
   {
     ids: Args.text({ name: "evaluation_id" }).pipe(
       Args.atLeast(1),
-      Args.withDescription("one or more evaluation ids; the first is the baseline of the paired comparison")
+      Args.withDescription("one or more evaluation ids, the first being the baseline of the paired comparison; or one experiment id (exp_…) for the experiment's report")
     ),
     output: Options.text("output").pipe(
       Options.withAlias("o"),
@@ -168,22 +94,35 @@ export const command = Command.make(
       Options.withDescription("print the report's figures as one JSON document instead (the HTML is written too only with -o)")
     ),
     seed: Options.integer("seed").pipe(
-      Options.withDefault(CompareCommand.DEFAULT_SEED),
+      Options.withDefault(Comparison.DEFAULT_SEED),
       Options.withDescription("seed of the bootstrap resampling, as in evaluate compare")
     ),
     by: Options.text("by").pipe(
       Options.optional,
-      Options.withDescription(`break accuracy down by this question metadata column (default: ${DEFAULT_COLUMN}, when the benchmarks have one)`)
+      Options.withDescription(`break accuracy down by this question metadata column (default: ${Report.DEFAULT_COLUMN}, when the benchmarks have one)`)
     ),
     title: Options.text("title").pipe(Options.optional, Options.withDescription("the report's title"))
   },
   ({ by, ids, json, output, seed, title }) =>
     Effect.gen(function*() {
+      if (ids.length === 1 && ids[0]!.startsWith("exp_")) {
+        // An experiment's report: its answer drawn (see report/ExperimentHtml.ts).
+        const analysis = yield* ExperimentCommands.analysis(ids[0]!, seed)
+        if (json) yield* Console.log(JSON.stringify(analysis, null, 2))
+        if (json && Option.isNone(output)) return
+        const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))
+        const page = ExperimentHtml.render(analysis, { version: VERSION, generatedAt: new Date().toISOString(), title: Option.getOrUndefined(title) })
+        const written = yield* writePage(target, page)
+        const line = `Wrote the report on experiment ${analysis.experiment.id} (${analysis.cells.length} cells) to ` +
+          `${written.file} (${size(written.bytes)}${written.replaced ? ", replacing the previous file" : ""})`
+        yield* json ? Console.error(`${Ui.styleErr.green("✓")} ${line}`) : Ui.success(line)
+        return
+      }
       const given = distinct(ids)
       if (given.repeated.length > 0) yield* Ui.warn(`listed more than once, reported once: ${given.repeated.join(", ")}`)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluations = yield* Effect.forEach(given.ids, (id) => orchestrator.get(id))
-      const report = yield* gather(evaluations, { seed, by, title, now: new Date() })
+      const report = yield* gather(evaluations, { seed, by, title })
       if (json) yield* Console.log(JSON.stringify(report, null, 2))
       if (json && Option.isNone(output)) return
       const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))

@@ -5,7 +5,11 @@
  * and a <title> that browsers show on hover; nothing needs a script.
  */
 import { html, join, type Markup } from "./Markup.js"
-import type { Accuracy, EvaluationEntry, Report } from "./Report.js"
+import type { Report as Figures } from "@ml-agents/core"
+
+type Accuracy = Figures.Accuracy
+type EvaluationEntry = Figures.EvaluationEntry
+type Report = Figures.Report
 import * as Svg from "./Svg.js"
 
 const WIDTH = 880

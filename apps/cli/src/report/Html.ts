@@ -5,11 +5,16 @@
  */
 import * as Charts from "./Charts.js"
 import { html, join, type Markup, raw } from "./Markup.js"
-import type { CategoryGroup, ComparisonSection, EvaluationEntry, Report } from "./Report.js"
+import type { Comparison as Comparisons, Report as Figures } from "@ml-agents/core"
 import * as Svg from "./Svg.js"
-import type { Comparison } from "../commands/CompareCommand.js"
 
-const STYLE = `
+type CategoryGroup = Figures.CategoryGroup
+type ComparisonSection = Figures.ComparisonSection
+type EvaluationEntry = Figures.EvaluationEntry
+type Report = Figures.Report
+type Comparison = Comparisons.Comparison
+
+export const STYLE = `
 :root { --text: #1f2328; --muted: #59636e; --rule: #1f2328; --line: #d8dee4; --soft: #f6f8fa;
   --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; }
 * { box-sizing: border-box; }
@@ -88,7 +93,7 @@ svg.chart .mark:hover rect[data-role="estimate"] { fill-opacity: 1; }
 }
 `
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 const badge = (kind: "ok" | "warn" | "bad" | "neutral", text: string) => html`<span class="badge ${kind}">${text}</span>`
 

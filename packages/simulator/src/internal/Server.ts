@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import type {
   FaultKind,
   FaultRule,
+  ModelStats,
   RunningSimulator,
   SimModel,
   SimulatorOptions,
@@ -149,6 +150,7 @@ export class Server {
   private maxConcurrentChat = 0
   private chatWindow: { first: number | null; last: number | null } = { first: null, last: null }
   private byModel: Record<string, number> = {}
+  private perModel: Record<string, ModelStats & { inFlight: number }> = {}
   private asked = new Map<string, number>()
   private readonly generations = new Map<string, Generation>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -214,7 +216,10 @@ export class Server {
       totalCostUsd: this.totalCostUsd,
       maxConcurrentChat: this.maxConcurrentChat,
       chatWindow: { ...this.chatWindow },
-      byModel: { ...this.byModel }
+      byModel: { ...this.byModel },
+      models: Object.fromEntries(
+        Object.entries(this.perModel).map(([id, m]) => [id, { requests: m.requests, faults: m.faults, maxConcurrent: m.maxConcurrent }])
+      )
     }
   }
 
@@ -238,6 +243,15 @@ export class Server {
     this.maxConcurrentChat = this.inFlightChat
     this.chatWindow = { first: null, last: null }
     this.byModel = {}
+    // A model with requests still in flight keeps its entry (their ends are counted on it).
+    for (const [id, m] of Object.entries(this.perModel)) {
+      if (m.inFlight === 0) delete this.perModel[id]
+      else {
+        m.requests = 0
+        m.faults = 0
+        m.maxConcurrent = m.inFlight
+      }
+    }
     this.asked = new Map()
     for (const r of this.rules) {
       r.matched = 0
@@ -299,13 +313,14 @@ export class Server {
   // Faults
 
   /** The first applicable fault rule for this request, counted as fired; undefined for none. */
-  private pickFault(endpoint: Endpoint, lastUser: string | undefined): FaultKind | undefined {
+  private pickFault(endpoint: Endpoint, lastUser: string | undefined, model?: string): FaultKind | undefined {
     for (let i = 0; i < this.rules.length; i++) {
       const state = this.rules[i]!
       const { rule } = state
       if ((rule.endpoint ?? "chat") !== endpoint) continue
       if (rule.times !== undefined && state.hits >= rule.times) continue
       if (rule.match !== undefined && (lastUser === undefined || !lastUser.includes(rule.match))) continue
+      if (rule.model !== undefined && rule.model !== model) continue
       if (endpoint !== "chat" && (rule.fault.type === "content_filter" || rule.fault.type === "refusal")) continue
       const n = state.matched++
       if (rule.rate !== undefined && rule.rate < 1 && unit(this.seedHash, 0xfa017 + i, n) >= rule.rate) continue
@@ -426,9 +441,17 @@ export class Server {
     const lastUser = lastUserText(messages)
     const modelId = typeof body.model === "string" ? body.model : ""
     const entry = this.models.get(modelId)
+    let counters = this.perModel[modelId]
+    if (counters === undefined) this.perModel[modelId] = counters = { requests: 0, faults: 0, maxConcurrent: 0, inFlight: 0 }
+    const mine = counters
+    mine.requests++
+    mine.inFlight++
+    if (mine.inFlight > mine.maxConcurrent) mine.maxConcurrent = mine.inFlight
+    res.once("close", () => void mine.inFlight--)
 
-    const fault = this.pickFault("chat", lastUser)
+    const fault = this.pickFault("chat", lastUser, modelId)
     if (fault !== undefined) {
+      mine.faults++
       const shell = () => ({
         id: this.nextId(),
         provider: PROVIDER,

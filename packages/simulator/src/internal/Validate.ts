@@ -45,7 +45,7 @@ export const faultKind = (u: unknown, what = "fault"): FaultKind => {
 /** Validates an untyped fault rule. */
 export const faultRule = (u: unknown, what = "fault rule"): FaultRule => {
   if (!isObject(u)) throw new ConfigError(`${what} must be an object like {"fault":{"type":"status","status":429}}`)
-  const known = new Set(["fault", "endpoint", "match", "times", "rate"])
+  const known = new Set(["fault", "endpoint", "match", "model", "times", "rate"])
   const extra = Object.keys(u).filter((k) => !known.has(k))
   if (extra.length > 0) throw new ConfigError(`${what} has unknown field(s): ${extra.join(", ")}`)
   const rule: FaultRule = { fault: faultKind(u.fault, `${what}.fault`) }
@@ -58,6 +58,10 @@ export const faultRule = (u: unknown, what = "fault rule"): FaultRule => {
   if (u.match !== undefined) {
     if (typeof u.match !== "string") throw new ConfigError(`${what}.match must be a string`)
     rule.match = u.match
+  }
+  if (u.model !== undefined) {
+    if (typeof u.model !== "string" || u.model === "") throw new ConfigError(`${what}.model must be a non-empty string`)
+    rule.model = u.model
   }
   if (u.times !== undefined) {
     const times = number(u.times, `${what}.times`)

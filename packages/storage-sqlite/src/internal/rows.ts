@@ -436,6 +436,7 @@ export const TotalsRow = Schema.Struct({
   reasoning_tokens: Schema.Int,
   total_tokens: Schema.Int,
   cost_usd: Schema.Number,
+  cost_reported: Schema.Int,
   llm_calls: Schema.Int,
   retries: Schema.Int,
   cached_calls: Schema.Int,

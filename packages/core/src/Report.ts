@@ -1,10 +1,20 @@
 /**
- * The data model of `ml-agents report`: every figure the HTML shows, as plain JSON-ready values
- * (what `--json` prints), and the pure functions that build it from stored evaluations, their
- * aggregated results and one pass over their rows. The renderer (`Html.ts`) only formats it.
+ * The figures of a report on evaluations: every figure `ml-agents report` draws, as plain
+ * JSON-ready values (what `report --json` prints), the pure functions that build them from stored
+ * evaluations, their aggregated results and one pass over their rows, and `gather`, which reads
+ * them from the repositories. A renderer (the CLI's HTML page, or any other front end) only
+ * formats them.
  */
-import { type Evaluation, type EvaluationResults, type QuestionResult, Statistics } from "@ml-agents/core"
-import type { Comparison, Subject } from "../commands/CompareCommand.js"
+import { Effect, Option, Schema } from "effect"
+import { BenchmarkRepository } from "./BenchmarkRepository.js"
+import * as Comparisons from "./Comparison.js"
+import type { Comparison, Subject } from "./Comparison.js"
+import type * as Evaluation from "./Evaluation.js"
+import type * as EvaluationResults from "./EvaluationResults.js"
+import * as Grading from "./Grading.js"
+import type * as QuestionResult from "./QuestionResult.js"
+import { ResultRepository } from "./ResultRepository.js"
+import * as Statistics from "./Statistics.js"
 
 /** An accuracy: correct of n, with its Wilson interval. */
 export interface Accuracy extends Statistics.Interval {
@@ -216,3 +226,101 @@ export const pivot = (
   )
   return values.map((value) => ({ value, cells: byValue.get(value)! }))
 }
+
+/** The question metadata column the accuracy is broken down by, unless another is named. */
+export const DEFAULT_COLUMN = "category"
+
+/** No benchmark of the evaluations has the column the breakdown was asked for. */
+export class ColumnNotFound extends Schema.TaggedError<ColumnNotFound>()("ColumnNotFound", {
+  column: Schema.String,
+  available: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `no benchmark of these evaluations has a column '${this.column}'`
+  }
+}
+
+/** A benchmark's metadata columns and question count. */
+const benchmarkFacts = (benchmarkId: string) =>
+  BenchmarkRepository.pipe(
+    Effect.flatMap((repo) => repo.findById(benchmarkId)),
+    Effect.map(Option.match({
+      onNone: () => ({ columns: [] as ReadonlyArray<string>, questionCount: 0 }),
+      onSome: (b) => ({ columns: (b.metadata.columns as ReadonlyArray<string> | undefined) ?? [], questionCount: b.questionCount })
+    }))
+  )
+
+/** The column among `columns` that matches `wanted` (case-insensitively), if any. */
+const matchColumn = (columns: ReadonlyArray<string>, wanted: string) =>
+  columns.find((c) => c.toLowerCase() === wanted.toLowerCase())
+
+/** Accuracy per value of the breakdown column, or null when no benchmark has that column (and none was asked for). */
+const breakdown = (
+  evaluations: ReadonlyArray<{ readonly evaluation: Evaluation.Evaluation; readonly columns: ReadonlyArray<string> }>,
+  by: string | undefined
+) =>
+  Effect.gen(function*() {
+    const wanted = by ?? DEFAULT_COLUMN
+    const matched = evaluations.map(({ columns, evaluation }) => ({ evaluation, column: matchColumn(columns, wanted) }))
+    const first = matched.find((m) => m.column !== undefined)
+    if (first === undefined) {
+      if (by === undefined) return null
+      return yield* new ColumnNotFound({ column: wanted, available: [...new Set(evaluations.flatMap((e) => e.columns))] })
+    }
+    const results = yield* ResultRepository
+    const perEvaluation = yield* Effect.forEach(matched, ({ column, evaluation }) =>
+      column === undefined
+        ? Effect.succeed({ evaluationId: evaluation.id, groups: [] })
+        : Effect.map(results.breakdown(evaluation.id, column), (groups) => ({ evaluationId: evaluation.id, groups })))
+    return { column: first.column!, groups: pivot(perEvaluation, Comparisons.CONFIDENCE) }
+  })
+
+/** What `gather` needs besides the evaluations. */
+export interface GatherOptions {
+  /** Seed of the comparison's bootstrap. */
+  readonly seed: number
+  /** The breakdown column; default `category` when a benchmark has it. */
+  readonly by?: string | undefined
+  readonly title?: string | undefined
+  readonly now: Date
+  /** The version of the program that makes the report. */
+  readonly version: string
+}
+
+/** Builds a report's figures from stored evaluations (the first is the comparison's baseline), reading their rows once. */
+export const gather = Effect.fn("Report.gather")(function*(evaluations: ReadonlyArray<Evaluation.Evaluation>, options: GatherOptions) {
+  const results = yield* ResultRepository
+  const facts = rowFacts()
+  const compared = yield* Comparisons.compare(evaluations, { seed: options.seed, skipUnpaired: true, observe: facts.observe })
+  const withBenchmarks = yield* Effect.forEach(evaluations, (evaluation) =>
+    Effect.map(benchmarkFacts(evaluation.benchmarkId), (b) => ({ evaluation, ...b })))
+  const entries = yield* Effect.forEach(withBenchmarks, ({ evaluation, questionCount }, i) =>
+    Effect.map(results.summarize(evaluation.id), (summary) =>
+      entry({
+        index: i + 1,
+        evaluation,
+        results: summary,
+        totalQuestions: questionCount,
+        facts: facts.of(evaluation.id),
+        confidence: Comparisons.CONFIDENCE
+      })))
+  const benchmarks = [...new Set(evaluations.map((e) => e.benchmarkName))]
+  const report: Report = {
+    title: options.title ?? `Evaluation report: ${benchmarks.join(", ")}`,
+    generatedAt: options.now.toISOString(),
+    version: options.version,
+    graders: { current: Grading.VERSION, used: [...new Set(entries.flatMap((e) => e.graderVersions))].sort() },
+    confidence: Comparisons.CONFIDENCE,
+    bootstrap: { iterations: Comparisons.ITERATIONS, confidence: Comparisons.CONFIDENCE, seed: options.seed },
+    evaluations: entries,
+    breakdown: yield* breakdown(withBenchmarks, options.by),
+    comparison: evaluations.length < 2 ? null : {
+      baseline: compared.baseline,
+      pValueAdjustment: compared.adjusted ? "holm" : "none",
+      verdictRule: Comparisons.VERDICT_RULE,
+      comparisons: compared.comparisons,
+      unpaired: compared.unpaired
+    }
+  }
+  return report
+})

@@ -1,0 +1,312 @@
+/**
+ * ResultRepository on PostgreSQL: one row per (evaluation, question), upserted so that a re-run
+ * replaces rather than duplicates (the primary key makes that a guarantee, not a hope), listed in
+ * benchmark order, and summarised by one aggregate query instead of loading every row.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
+import { EvaluationResults, type QuestionResult, ResultRepository, type StorageError, Usage } from "@ml-agents/core"
+import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import { storageError, toStorageError, violation } from "./internal/errors.js"
+import { ResultFromRow, type ResultRow, resultRow, TotalsRow } from "./internal/rows.js"
+
+const PageRequest = Schema.Struct({
+  evaluationId: Schema.String,
+  offset: Schema.Int.pipe(Schema.nonNegative()),
+  limit: Schema.optional(Schema.Int)
+})
+
+/** Results read per query by `stream`. */
+const STREAM_CHUNK = 500
+
+/** Builds the repository on the SqlClient in context. */
+export const make: Effect.Effect<ResultRepository.ResultRepository.Service, never, SqlClient.SqlClient> = Effect.gen(
+  function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    // The ordinal is the question's position in its benchmark, looked up through the evaluation;
+    // a question outside that benchmark finds none and the NOT NULL constraint refuses the row.
+    const values = (row: ResultRow) =>
+      sql`(
+          ${row.evaluation_id}, ${row.question_id},
+          (SELECT q.ordinal FROM questions q JOIN evaluations e ON e.benchmark_id = q.benchmark_id
+            WHERE e.id = ${row.evaluation_id} AND q.id = ${row.question_id}),
+          ${row.question_text}, ${row.expected_answer}, ${row.extracted_answer},
+          ${row.raw_output}, ${row.is_correct}, ${row.execution_time_ms}, ${row.reasoning_trace},
+          ${row.error_category}, ${row.error_json},
+          ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
+          ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
+          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.grade_details}, ${row.calls}, ${row.processed_at}
+        )`
+    // PostgreSQL refuses to update one row twice in a statement, so a batch keeps only the last
+    // result of each question (as a later save would replace an earlier one).
+    const lastPerQuestion = (rows: ReadonlyArray<ResultRow>): ReadonlyArray<ResultRow> => {
+      const byKey = new Map<string, ResultRow>()
+      for (const row of rows) {
+        const key = `${row.evaluation_id}\u0000${row.question_id}`
+        byKey.delete(key)
+        byKey.set(key, row)
+      }
+      return byKey.size === rows.length ? rows : [...byKey.values()]
+    }
+    const upsert = (rows: ReadonlyArray<ResultRow>) =>
+      sql`INSERT INTO evaluation_question_results (
+          evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
+          raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
+          prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
+          retries, cached_calls, outcome, grader, grader_version, grade_details, calls, processed_at
+        ) VALUES ${sql.join(", ", false)(lastPerQuestion(rows).map(values))}
+        ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
+          ordinal = excluded.ordinal,
+          question_text = excluded.question_text,
+          expected_answer = excluded.expected_answer,
+          extracted_answer = excluded.extracted_answer,
+          raw_output = excluded.raw_output,
+          is_correct = excluded.is_correct,
+          execution_time_ms = excluded.execution_time_ms,
+          reasoning_trace = excluded.reasoning_trace,
+          error_category = excluded.error_category,
+          error_json = excluded.error_json,
+          prompt_tokens = excluded.prompt_tokens,
+          completion_tokens = excluded.completion_tokens,
+          reasoning_tokens = excluded.reasoning_tokens,
+          total_tokens = excluded.total_tokens,
+          cost_usd = excluded.cost_usd,
+          llm_calls = excluded.llm_calls,
+          retries = excluded.retries,
+          cached_calls = excluded.cached_calls,
+          outcome = excluded.outcome,
+          grader = excluded.grader,
+          grader_version = excluded.grader_version,
+          grade_details = excluded.grade_details,
+          calls = excluded.calls,
+          processed_at = excluded.processed_at`
+
+    const page = SqlSchema.findAll({
+      Request: PageRequest,
+      Result: ResultFromRow,
+      execute: ({ evaluationId, limit, offset }) =>
+        sql`SELECT * FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}
+          ORDER BY ordinal ${limit === undefined ? sql`` : sql`LIMIT ${limit}`} OFFSET ${offset}`
+    })
+
+    // Keyset paging for `stream`: the next chunk starts after the last ordinal read, through the
+    // (evaluation_id, ordinal) index, so a chunk deep into the table costs what the first one does.
+    const decodeRows = Schema.decodeUnknown(Schema.Array(ResultFromRow))
+    const chunkAfter = (evaluationId: string, after: number) =>
+      Effect.gen(function*() {
+        const rows = yield* sql<{ readonly ordinal: number }>`SELECT * FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND ordinal > ${after} ORDER BY ordinal LIMIT ${STREAM_CHUNK}`
+        const results = yield* decodeRows(rows)
+        const next = rows.length < STREAM_CHUNK ? Option.none() : Option.some(rows[rows.length - 1]!.ordinal)
+        return [Chunk.unsafeFromArray(results as Array<QuestionResult.EvaluationQuestionResult>), next] as const
+      }).pipe(Effect.mapError(toStorageError("ResultRepository.stream")))
+
+    const stream = (evaluationId: string) => Stream.paginateChunkEffect(-1, (after: number) => chunkAfter(evaluationId, after))
+
+    const one = SqlSchema.findOne({
+      Request: Schema.Struct({ evaluationId: Schema.String, questionId: Schema.String }),
+      Result: ResultFromRow,
+      execute: ({ evaluationId, questionId }) =>
+        sql`SELECT * FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND question_id = ${questionId}`
+    })
+
+    const answered = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ question_id: Schema.String }),
+      execute: (evaluationId) =>
+        sql`SELECT question_id FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
+    })
+
+    const errored = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ question_id: Schema.String }),
+      execute: (evaluationId) =>
+        sql`SELECT question_id FROM evaluation_question_results
+          WHERE evaluation_id = ${evaluationId} AND error_json IS NOT NULL`
+    })
+
+    // One pass over the evaluation's rows; the per-category counts come from a subquery folded
+    // into a JSON object, so the whole summary is a single statement.
+    const totals = SqlSchema.single({
+      Request: Schema.String,
+      Result: TotalsRow,
+      execute: (evaluationId) =>
+        sql`SELECT
+          COUNT(*) AS processed,
+          COUNT(*) FILTER (WHERE error_json IS NULL AND is_correct = 1) AS correct,
+          COUNT(*) FILTER (WHERE error_json IS NOT NULL) AS errors,
+          (SELECT COALESCE(json_object_agg(category, n), '{}')::text FROM (
+            SELECT error_category AS category, COUNT(*) AS n FROM evaluation_question_results
+            WHERE evaluation_id = ${evaluationId} AND error_category IS NOT NULL
+            GROUP BY error_category
+          ) AS by_category) AS errors_by_category,
+          COALESCE(SUM(execution_time_ms), 0) AS total_time_ms,
+          COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
+          COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
+          COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
+          COALESCE(SUM(total_tokens), 0) AS total_tokens,
+          COALESCE(SUM(cost_usd), 0) AS cost_usd,
+          COUNT(cost_usd) AS cost_reported,
+          COALESCE(SUM(llm_calls), 0) AS llm_calls,
+          COALESCE(SUM(retries), 0) AS retries,
+          COALESCE(SUM(cached_calls), 0) AS cached_calls,
+          COUNT(*) FILTER (WHERE error_json IS NULL AND is_correct = 0 AND outcome = 'no_answer') AS no_answer
+        FROM evaluation_question_results WHERE evaluation_id = ${evaluationId}`
+    })
+
+    const rowOf = (result: QuestionResult.EvaluationQuestionResult) =>
+      Either.mapLeft(resultRow(result), (problem) =>
+        storageError("ResultRepository.save", `data does not match the table's schema: ${problem}`))
+
+    const write = (result: QuestionResult.EvaluationQuestionResult) =>
+      Either.match(rowOf(result), {
+        onLeft: Effect.fail,
+        onRight: (row) => upsert([row]).pipe(Effect.asVoid, Effect.mapError((error) => {
+          const violated = violation(error)
+          return violated?.kind === "not_null" && violated.name === "ordinal"
+            ? storageError(
+              "ResultRepository.save",
+              `question '${result.questionId}' is not in the benchmark of evaluation '${result.evaluationId}', ` +
+                `or that evaluation is not stored`
+            )
+            : violated?.kind === "foreign_key"
+            ? storageError("ResultRepository.save", `evaluation '${result.evaluationId}' is not stored`)
+            : toStorageError("ResultRepository.save")(error)
+        }))
+      })
+
+    /**
+     * One statement for the whole batch, atomic by itself. When a constraint refuses it, the
+     * results are saved again one by one in a transaction, which names the one at fault and
+     * rolls the others back.
+     */
+    const saveAll = (all: ReadonlyArray<QuestionResult.EvaluationQuestionResult>): Effect.Effect<void, StorageError.StorageError> => {
+      if (all.length === 0) return Effect.void
+      if (all.length === 1) return write(all[0]!)
+      return Either.match(Either.all(all.map(rowOf)), {
+        onLeft: Effect.fail,
+        onRight: (rows) =>
+          upsert(rows).pipe(
+            Effect.asVoid,
+            Effect.catchTag("SqlError", (error) =>
+              violation(error) === undefined
+                ? Effect.fail(toStorageError("ResultRepository.saveAll")(error))
+                : sql.withTransaction(Effect.forEach(all, write, { discard: true })).pipe(
+                  Effect.catchTag("SqlError", (error) => Effect.fail(toStorageError("ResultRepository.saveAll")(error)))
+                ))
+          )
+      })
+    }
+
+    const list = Effect.fn("ResultRepository.list")(
+      (evaluationId: string, range?: { readonly offset: number; readonly limit: number }) =>
+        page({ evaluationId, offset: range?.offset ?? 0, limit: range?.limit }),
+      Effect.mapError(toStorageError("ResultRepository.list"))
+    )
+
+    const find = Effect.fn("ResultRepository.find")(
+      (evaluationId: string, questionId: string) => one({ evaluationId, questionId }),
+      Effect.mapError(toStorageError("ResultRepository.find"))
+    )
+
+    const answeredQuestionIds = Effect.fn("ResultRepository.answeredQuestionIds")(
+      function*(evaluationId: string) {
+        const rows = yield* answered(evaluationId)
+        return new Set(rows.map((row) => row.question_id)) as ReadonlySet<string>
+      },
+      Effect.mapError(toStorageError("ResultRepository.answeredQuestionIds"))
+    )
+
+    const failedQuestionIds = Effect.fn("ResultRepository.failedQuestionIds")(
+      function*(evaluationId: string) {
+        const rows = yield* errored(evaluationId)
+        return new Set(rows.map((row) => row.question_id)) as ReadonlySet<string>
+      },
+      Effect.mapError(toStorageError("ResultRepository.failedQuestionIds"))
+    )
+
+    // Values in byte order with the questions lacking the column first, as SQLite orders them.
+    const byMetadata = SqlSchema.findAll({
+      Request: Schema.Struct({ evaluationId: Schema.String, key: Schema.String }),
+      Result: Schema.Struct({ value: Schema.NullOr(Schema.String), processed: Schema.Int, correct: Schema.Int }),
+      execute: ({ evaluationId, key }) =>
+        sql`SELECT * FROM (SELECT q.metadata ->> ${key} AS value,
+            COUNT(*) AS processed,
+            COUNT(*) FILTER (WHERE r.error_json IS NULL AND r.is_correct = 1) AS correct
+          FROM evaluation_question_results r
+          JOIN evaluations e ON e.id = r.evaluation_id
+          JOIN questions q ON q.benchmark_id = e.benchmark_id AND q.id = r.question_id
+          WHERE r.evaluation_id = ${evaluationId}
+          GROUP BY 1) AS groups ORDER BY value COLLATE "C" NULLS FIRST`
+    })
+
+    const breakdown = Effect.fn("ResultRepository.breakdown")(
+      (evaluationId: string, key: string) => byMetadata({ evaluationId, key }),
+      Effect.mapError(toStorageError("ResultRepository.breakdown"))
+    )
+
+    const providerShares = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ provider: Schema.NullOr(Schema.String), calls: Schema.Int, costUsd: Schema.NullOr(Schema.Number) }),
+      execute: (evaluationId) =>
+        sql`SELECT * FROM (SELECT c ->> 'provider' AS provider, COUNT(*) AS calls,
+            SUM((c ->> 'costUsd')::double precision) AS "costUsd"
+          FROM evaluation_question_results r CROSS JOIN LATERAL json_array_elements(r.calls) AS c
+          WHERE r.evaluation_id = ${evaluationId} AND c ->> 'error' IS NULL
+            AND (c ->> 'attempts')::integer > 0
+          GROUP BY 1) AS shares ORDER BY calls DESC, provider COLLATE "C" NULLS FIRST`
+    })
+
+    const providers = Effect.fn("ResultRepository.providers")(
+      (evaluationId: string) => providerShares(evaluationId),
+      Effect.mapError(toStorageError("ResultRepository.providers"))
+    )
+
+    const summarize = Effect.fn("ResultRepository.summarize")(
+      function*(evaluationId: string) {
+        const row = yield* totals(evaluationId)
+        return EvaluationResults.fromTotals({
+          processed: row.processed,
+          correct: row.correct,
+          errors: row.errors,
+          errorsByCategory: row.errors_by_category,
+          totalTimeMs: row.total_time_ms,
+          usage: new Usage.TokenUsage({
+            promptTokens: row.prompt_tokens,
+            completionTokens: row.completion_tokens,
+            reasoningTokens: row.reasoning_tokens,
+            totalTokens: row.total_tokens
+          }),
+          costUsd: row.cost_usd,
+          costReported: row.cost_reported,
+          llmCalls: row.llm_calls,
+          retries: row.retries,
+          cachedCalls: row.cached_calls,
+          noAnswer: row.no_answer
+        })
+      },
+      Effect.mapError(toStorageError("ResultRepository.summarize"))
+    )
+
+    return ResultRepository.ResultRepository.of({
+      save: write,
+      saveAll,
+      list,
+      stream,
+      find,
+      breakdown,
+      answeredQuestionIds,
+      failedQuestionIds,
+      providers,
+      summarize
+    })
+  }
+)
+
+/** The ResultRepository, on the SqlClient. */
+export const layer: Layer.Layer<ResultRepository.ResultRepository, never, SqlClient.SqlClient> = Layer.effect(
+  ResultRepository.ResultRepository,
+  make
+)

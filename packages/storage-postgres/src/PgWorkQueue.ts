@@ -1,0 +1,125 @@
+/**
+ * core's WorkQueue on PostgreSQL: one row per queued question in `work_items`, claimed with
+ * `FOR UPDATE SKIP LOCKED`: workers on any number of machines each lock the first free rows no
+ * other claim holds, without waiting for each other, and take them in one statement.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { type QuestionResult, ResultRepository, WorkQueue } from "@ml-agents/core"
+import { Effect, Layer } from "effect"
+import { storageError, toStorageError } from "./internal/errors.js"
+
+interface ClaimedRow {
+  readonly evaluation_id: string
+  readonly question_id: string
+  readonly ordinal: number
+  readonly attempts: number
+}
+
+/** Builds the queue on the SqlClient and the ResultRepository in context (both on PostgreSQL). */
+export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.SqlClient | ResultRepository.ResultRepository> =
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const results = yield* ResultRepository.ResultRepository
+
+    const enqueue = Effect.fn("WorkQueue.enqueue")(
+      function*(evaluationId: string, now: Date) {
+        const found = yield* sql`SELECT 1 FROM evaluations WHERE id = ${evaluationId}`
+        if (found.length === 0) return yield* storageError("WorkQueue.enqueue", `evaluation '${evaluationId}' is not stored`)
+        const added = yield* sql`
+          INSERT INTO work_items (evaluation_id, question_id, ordinal, enqueued_at)
+          SELECT e.id, q.id, q.ordinal, ${now.toISOString()}
+          FROM evaluations e JOIN questions q ON q.benchmark_id = e.benchmark_id
+          WHERE e.id = ${evaluationId} AND NOT EXISTS (
+            SELECT 1 FROM evaluation_question_results r WHERE r.evaluation_id = e.id AND r.question_id = q.id)
+          ON CONFLICT (evaluation_id, question_id) DO NOTHING
+          RETURNING 1`
+        return added.length
+      },
+      Effect.mapError(toStorageError("WorkQueue.enqueue"))
+    )
+
+    const claim = Effect.fn("WorkQueue.claim")(
+      function*(request: WorkQueue.ClaimRequest) {
+        // The subquery locks the rows it picks and skips those another claim has locked, so
+        // concurrent claims get disjoint batches without waiting for each other.
+        const rows = yield* sql<ClaimedRow>`
+          UPDATE work_items w
+          SET claimed_by = ${request.owner}, lease_expires_at = ${request.expiresAt.toISOString()}, attempts = w.attempts + 1
+          FROM (
+            SELECT evaluation_id, question_id FROM work_items
+            WHERE (claimed_by IS NULL OR lease_expires_at < ${request.now.toISOString()})
+              ${request.evaluationId === undefined ? sql`` : sql`AND evaluation_id = ${request.evaluationId}`}
+            ORDER BY evaluation_id, ordinal LIMIT ${request.batch}
+            FOR UPDATE SKIP LOCKED
+          ) AS free
+          WHERE w.evaluation_id = free.evaluation_id AND w.question_id = free.question_id
+          RETURNING w.evaluation_id, w.question_id, w.ordinal, w.attempts`
+        return [...rows]
+          .sort((a, b) => (a.evaluation_id < b.evaluation_id ? -1 : a.evaluation_id > b.evaluation_id ? 1 : a.ordinal - b.ordinal))
+          .map((row) => ({ evaluationId: row.evaluation_id, questionId: row.question_id, attempts: row.attempts }))
+      },
+      Effect.mapError(toStorageError("WorkQueue.claim"))
+    )
+
+    const heartbeat = Effect.fn("WorkQueue.heartbeat")(
+      function*(owner: string, expiresAt: Date) {
+        const rows = yield* sql`UPDATE work_items SET lease_expires_at = ${expiresAt.toISOString()}
+          WHERE claimed_by = ${owner} RETURNING 1`
+        return rows.length
+      },
+      Effect.mapError(toStorageError("WorkQueue.heartbeat"))
+    )
+
+    // The results and the queue in one transaction: a question is off the queue exactly when its
+    // result is stored.
+    const complete = Effect.fn("WorkQueue.complete")(
+      function*(done: ReadonlyArray<QuestionResult.EvaluationQuestionResult>) {
+        if (done.length === 0) return
+        yield* sql.withTransaction(Effect.gen(function*() {
+          // One by one: in a PostgreSQL transaction a refused batch would abort the transaction
+          // before the refused result could be named. A worker's batch is a handful of results.
+          for (const result of done) yield* results.save(result)
+          for (const result of done) {
+            yield* sql`DELETE FROM work_items WHERE evaluation_id = ${result.evaluationId} AND question_id = ${result.questionId}`
+          }
+        }))
+      },
+      Effect.mapError(toStorageError("WorkQueue.complete"))
+    )
+
+    const release = Effect.fn("WorkQueue.release")(
+      function*(owner: string) {
+        const rows = yield* sql`UPDATE work_items SET claimed_by = NULL, lease_expires_at = NULL
+          WHERE claimed_by = ${owner} RETURNING 1`
+        return rows.length
+      },
+      Effect.mapError(toStorageError("WorkQueue.release"))
+    )
+
+    const progress = Effect.fn("WorkQueue.progress")(
+      function*(evaluationId: string, now: Date) {
+        const at = now.toISOString()
+        const [counts] = yield* sql<{ readonly waiting: number | null }>`
+          SELECT COUNT(*) AS waiting FROM work_items
+          WHERE evaluation_id = ${evaluationId} AND (claimed_by IS NULL OR lease_expires_at < ${at})`
+        const holders = yield* sql<{ readonly owner: string; readonly items: number; readonly expires_at: string }>`
+          SELECT claimed_by AS owner, COUNT(*) AS items, MIN(lease_expires_at) AS expires_at FROM work_items
+          WHERE evaluation_id = ${evaluationId} AND claimed_by IS NOT NULL AND lease_expires_at >= ${at}
+          GROUP BY claimed_by ORDER BY claimed_by`
+        return {
+          waiting: Number(counts?.waiting ?? 0),
+          claimed: holders.reduce((sum, h) => sum + Number(h.items), 0),
+          holders: holders.map((h) => ({ owner: h.owner, items: Number(h.items), expiresAt: new Date(h.expires_at) }))
+        }
+      },
+      Effect.mapError(toStorageError("WorkQueue.progress"))
+    )
+
+    return WorkQueue.WorkQueue.of({ enqueue, claim, heartbeat, complete, release, progress })
+  })
+
+/** The WorkQueue, on the SqlClient and the ResultRepository. */
+export const layer: Layer.Layer<WorkQueue.WorkQueue, never, SqlClient.SqlClient | ResultRepository.ResultRepository> = Layer.effect(
+  WorkQueue.WorkQueue,
+  make
+)
