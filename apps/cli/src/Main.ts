@@ -23,6 +23,7 @@ import * as HealthCommand from "./commands/HealthCommand.js"
 import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
+import * as Output from "./Output.js"
 import * as Plugins from "./Plugins.js"
 import * as Ui from "./Ui.js"
 import { VERSION } from "./Version.js"
@@ -121,6 +122,8 @@ const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppCo
 const report = (error: unknown) =>
   Effect.gen(function*() {
     if (error instanceof Errors.ExitWith) return error.code
+    // The reader of our output has gone (`| head`): stop as quietly as any other tool.
+    if (error instanceof Output.OutputClosed && error.closed) return Output.CLOSED_EXIT_CODE
     if (ValidationError.isValidationError(error)) return Errors.ExitCode.config
     const described = Errors.describe(error)
     yield* Ui.error(described.text, described.hint)
@@ -130,6 +133,8 @@ const report = (error: unknown) =>
 /** Runs the CLI on the arguments after `node ml-agents`, returning the exit code. */
 export const program = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
+    Output.stdout()
+    Output.guardStderr()
     const { flags, rest } = yield* Effect.try({ try: () => splitGlobalFlags(argv), catch: (e) => e })
     const config = yield* Effect.try({
       try: () => AppConfig.load(flags.configPath, BenchmarkFiles.bundledDir()),
@@ -137,6 +142,8 @@ export const program = (argv: ReadonlyArray<string>) =>
     })
     const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : undefined
     return yield* cli(["node", "ml-agents", ...rest]).pipe(
+      // Exit only once all of the output has left the process (a pipe's reader may be slow).
+      Effect.zipRight(Output.flush),
       Effect.as(Errors.ExitCode.ok as number),
       Effect.provide(Layer.succeed(AppContext, { config, flags })),
       Effect.provide(Logging.layer(config, logLevel))

@@ -3,6 +3,7 @@
  * aligned tables, and compact numbers. Colour only on a TTY and never when NO_COLOR is set.
  */
 import { Console, Effect } from "effect"
+import * as Output from "./Output.js"
 
 const colorEnabled = (stream: NodeJS.WriteStream) =>
   stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
@@ -30,7 +31,7 @@ export const styleErr = {
 }
 
 /** Prints a success line. */
-export const success = (text: string) => Console.log(`${style.green("✓")} ${text}`)
+export const success = (text: string) => Output.line(`${style.green("✓")} ${text}`)
 /** Prints a warning line (stderr). */
 export const warn = (text: string) => Console.error(`${styleErr.yellow("⚠")} ${text}`)
 /** Prints an error with the next step to take (stderr). */
@@ -119,8 +120,8 @@ export const timestamp = (d: Date | null): string => {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-/** Prints to stdout. */
-export const print = (text: string) => Console.log(text)
+/** Prints a line to stdout (with back-pressure, see Output). */
+export const print = (text: string) => Output.line(text)
 
 /** Runs an effect only when not quiet. */
 export const unlessQuiet = (quiet: boolean) => <A, E, R>(self: Effect.Effect<A, E, R>) =>

@@ -8,8 +8,9 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { type Evaluation, EvaluationOrchestrator, type QuestionResult, ResultRepository, Statistics } from "@ml-agents/core"
-import { Console, Effect, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { ExitCode, UserError } from "../Errors.js"
+import * as Output from "../Output.js"
 import * as Ui from "../Ui.js"
 
 /** Bootstrap resamples of every comparison. */
@@ -361,7 +362,7 @@ export const command = Command.make(
       const { adjusted, baseline, comparisons } = yield* compare(evaluations, { seed })
 
       if (json) {
-        yield* Console.log(JSON.stringify(
+        yield* Output.line(JSON.stringify(
           {
             baseline,
             bootstrap: { iterations: ITERATIONS, confidence: CONFIDENCE, seed },

@@ -304,7 +304,8 @@ const runCommand = Command.make(
           Effect.gen(function*() {
             bar = new ProgressBar(total, total - remaining, !flags.quiet)
             if (remaining < total && !flags.quiet && !retryErrors) {
-              yield* Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`))
+              // A closed stdout is noticed by the next print, after the run.
+              yield* Effect.ignore(Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`)))
             }
           }),
         onProgress: (p) => Effect.sync(() => bar?.update(p.done, p.correct, p.errors, p.concurrency))

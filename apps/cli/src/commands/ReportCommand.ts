@@ -21,6 +21,7 @@ import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
+import * as Output from "../Output.js"
 import * as Html from "../report/Html.js"
 import * as Report from "../report/Report.js"
 import * as Ui from "../Ui.js"
@@ -184,7 +185,7 @@ export const command = Command.make(
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluations = yield* Effect.forEach(given.ids, (id) => orchestrator.get(id))
       const report = yield* gather(evaluations, { seed, by, title, now: new Date() })
-      if (json) yield* Console.log(JSON.stringify(report, null, 2))
+      if (json) yield* Output.json(report)
       if (json && Option.isNone(output)) return
       const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))
       const written = yield* writePage(target, Html.render(report))
