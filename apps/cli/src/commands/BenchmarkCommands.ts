@@ -8,6 +8,8 @@ import * as fs from "node:fs"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, UserError } from "../Errors.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 
 const findBenchmark = (name: string) =>
@@ -38,9 +40,10 @@ const importCommand = Command.make(
     answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
       Options.optional,
       Options.withDescription("how answers are graded; detected from the expected answers when not given")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ answerKind, description, name, source }) =>
+  ({ answerKind, description, json, name, source }) =>
     Effect.gen(function*() {
       const { config } = yield* AppContext
       const resolved = yield* Effect.try({
@@ -76,16 +79,22 @@ const importCommand = Command.make(
       })
       const repo = yield* BenchmarkRepository.BenchmarkRepository
       yield* repo.create(benchmark, parsed.questions)
-      yield* Ui.success(
-        `Imported ${Ui.int(parsed.questions.length)} questions as ${Ui.style.bold(benchmarkName)}` +
-          (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
-      )
-      yield* Ui.print(
-        Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : " (detected from the expected answers; override with --answer-kind)"}`)
-      )
-      yield* Ui.print(
-        Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)
-      )
+      yield* Scripting.emit(json, {
+        json: () => ({ benchmark }),
+        quiet: () => [benchmarkName],
+        text: Effect.gen(function*() {
+          yield* Ui.success(
+            `Imported ${Ui.int(parsed.questions.length)} questions as ${Ui.style.bold(benchmarkName)}` +
+              (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
+          )
+          yield* Ui.print(
+            Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : " (detected from the expected answers; override with --answer-kind)"}`)
+          )
+          yield* Ui.print(
+            Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)
+          )
+        })
+      })
     })
 ).pipe(Command.withDescription("Import a benchmark CSV (INPUT, OUTPUT, extra columns become metadata); all or nothing"))
 
@@ -94,12 +103,21 @@ const listCommand = Command.make(
   {
     available: Options.boolean("available").pipe(
       Options.withDescription("also list the benchmark files that can be imported by name")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ available }) =>
+  ({ available, json }) =>
     Effect.gen(function*() {
-      const { config } = yield* AppContext
+      const { config, flags } = yield* AppContext
       const benchmarks = yield* (yield* BenchmarkRepository.BenchmarkRepository).list
+      const files = available ? BenchmarkFiles.available(config.benchmarkDirs) : []
+      if (json || flags.quiet) {
+        return yield* Scripting.emit(json, {
+          json: () => ({ benchmarks, ...(available ? { available: files } : {}) }),
+          quiet: () => [...benchmarks.map((b) => b.name), ...files.map((f) => f.name).filter((n) => !benchmarks.some((b) => b.name === n))],
+          text: Effect.void
+        })
+      }
       if (benchmarks.length === 0) {
         yield* Ui.print("No benchmarks imported yet. Import one with: ml-agents benchmark import SAMPLE_MC")
       } else {
@@ -111,7 +129,6 @@ const listCommand = Command.make(
         ]))
       }
       if (available) {
-        const files = BenchmarkFiles.available(config.benchmarkDirs)
         const imported = new Set(benchmarks.map((b) => b.name))
         yield* Ui.print("")
         yield* Ui.print(Ui.style.bold("Importable by name:"))
@@ -128,12 +145,14 @@ const showCommand = Command.make(
   "show",
   {
     name: Args.text({ name: "name" }),
-    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show"))
+    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show")),
+    json: Scripting.json
   },
-  ({ limit, name }) =>
+  ({ json, limit, name }) =>
     Effect.gen(function*() {
       const benchmark = yield* findBenchmark(name)
       const questions = yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id)
+      if (json) return yield* Output.json({ benchmark, questions: limit > 0 ? questions.slice(0, limit) : [] })
       const columns = (benchmark.metadata.columns as ReadonlyArray<string> | undefined) ?? []
       yield* Ui.print(Ui.style.bold(benchmark.name) + (benchmark.description ? ` — ${benchmark.description}` : ""))
       yield* Ui.print(Ui.fields([

@@ -25,6 +25,8 @@ import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
 import * as CompareCommand from "./CompareCommand.js"
 import * as TraceView from "../TraceView.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
 
@@ -110,7 +112,8 @@ const createCommand = Command.make(
     answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
       Options.optional,
       Options.withDescription("grade this evaluation's answers as this kind instead of the benchmark's")
-    )
+    ),
+    json: Scripting.json
   },
   (options) =>
     Effect.gen(function*() {
@@ -137,30 +140,36 @@ const createCommand = Command.make(
         defaults: AgentConfig.splitDefaults(config.agentDefaults[options.agent] ?? {})
       })
       const c = evaluation.agentConfig
-      yield* Ui.success(`Created evaluation ${Ui.style.bold(evaluation.id)}`)
-      yield* Ui.print(Ui.fields([
-        ["agent", c.agentType],
-        ["model", c.modelName],
-        ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
-        ["sampling", describeSampling(c.modelParameters)],
-        ...(evaluation.answerKind !== null ? [["graded as", `${evaluation.answerKind} (instead of the benchmark's)`] as const] : []),
-        ...(Object.keys(c.agentParameters).length > 0
-          ? [["parameters", JSON.stringify(c.agentParameters)] as const]
-          : [])
-      ]))
       const pricing = Option.flatMap(modelInfo, (m) => Option.fromNullable(m.pricing))
-      if (Option.isSome(pricing)) {
-        const questions = yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id)
-        const bound = costBound(questions, maxCallsPerQuestion, c.modelParameters.maxTokens, pricing.value)
-        yield* Ui.print(Ui.fields([[
-          "cost",
-          bound === null
-            ? "no upper bound (max_tokens is not set)"
-            : `at most ${Ui.usd(bound)} (${Ui.int(questions.length)} questions × up to ${maxCallsPerQuestion} call${maxCallsPerQuestion === 1 ? "" : "s"}, ` +
-              `each using all ${Ui.int(c.modelParameters.maxTokens!)} max_tokens; real runs use far less). Cap it with --max-cost on run`
-        ]]))
-      }
-      yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
+      const questions = Option.isSome(pricing) ? yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id) : []
+      const bound = Option.isSome(pricing) ? costBound(questions, maxCallsPerQuestion, c.modelParameters.maxTokens, pricing.value) : null
+      yield* Scripting.emit(options.json, {
+        json: () => ({ evaluation, costBoundUsd: bound, run: `ml-agents evaluate run ${evaluation.id}` }),
+        quiet: () => [evaluation.id],
+        text: Effect.gen(function*() {
+          yield* Ui.success(`Created evaluation ${Ui.style.bold(evaluation.id)}`)
+          yield* Ui.print(Ui.fields([
+            ["agent", c.agentType],
+            ["model", c.modelName],
+            ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
+            ["sampling", describeSampling(c.modelParameters)],
+            ...(evaluation.answerKind !== null ? [["graded as", `${evaluation.answerKind} (instead of the benchmark's)`] as const] : []),
+            ...(Object.keys(c.agentParameters).length > 0
+              ? [["parameters", JSON.stringify(c.agentParameters)] as const]
+              : [])
+          ]))
+          if (Option.isSome(pricing)) {
+            yield* Ui.print(Ui.fields([[
+              "cost",
+              bound === null
+                ? "no upper bound (max_tokens is not set)"
+                : `at most ${Ui.usd(bound)} (${Ui.int(questions.length)} questions × up to ${maxCallsPerQuestion} call${maxCallsPerQuestion === 1 ? "" : "s"}, ` +
+                  `each using all ${Ui.int(c.modelParameters.maxTokens!)} max_tokens; real runs use far less). Cap it with --max-cost on run`
+            ]]))
+          }
+          yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
+        })
+      })
     })
 ).pipe(Command.withDescription("Create an evaluation (an agent and a model on a benchmark); prints its id"))
 
@@ -261,9 +270,10 @@ const runCommand = Command.make(
     ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ cache, concurrency, id, maxCost, retryErrors }) =>
+  ({ cache, concurrency, id, json, maxCost, retryErrors }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
@@ -282,13 +292,14 @@ const runCommand = Command.make(
       if (retryErrors) {
         const failed = yield* (yield* ResultRepository.ResultRepository).failedQuestionIds(id)
         if (failed.size === 0 && evaluation.status === "completed") {
-          yield* Ui.success(`Evaluation ${id} has no failed questions to retry`)
+          if (!flags.quiet && !json) yield* Ui.success(`Evaluation ${id} has no failed questions to retry`)
+          else if (json) yield* Output.json({ evaluation, retried: 0 })
           return
         }
-        if (!flags.quiet) yield* Ui.print(Ui.style.dim(`  retrying ${failed.size} failed question${failed.size === 1 ? "" : "s"}`))
+        if (!flags.quiet && !json) yield* Ui.print(Ui.style.dim(`  retrying ${failed.size} failed question${failed.size === 1 ? "" : "s"}`))
       }
       const c = evaluation.agentConfig
-      if (!flags.quiet) {
+      if (!flags.quiet && !json) {
         yield* Ui.print(`Running ${Ui.style.bold(id)}: ${c.agentType} · ${c.modelName} · ${evaluation.benchmarkName}`)
       }
       let bar: ProgressBar | undefined
@@ -303,7 +314,7 @@ const runCommand = Command.make(
         onStart: ({ remaining, total }) =>
           Effect.gen(function*() {
             bar = new ProgressBar(total, total - remaining, !flags.quiet)
-            if (remaining < total && !flags.quiet && !retryErrors) {
+            if (remaining < total && !flags.quiet && !json && !retryErrors) {
               // A closed stdout is noticed by the next print, after the run.
               yield* Effect.ignore(Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`)))
             }
@@ -322,9 +333,16 @@ const runCommand = Command.make(
       )
       bar?.finish()
       const context = yield* summaryContext(outcome.evaluation)
-      yield* Ui.success(`Evaluation ${id} completed`)
-      yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, context))
-      yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
+      yield* Scripting.emit(json, {
+        json: () => ({ evaluation: outcome.evaluation, questions: context.total, results: outcome.results }),
+        // The exit status says how it went; `evaluate show <id> --json` has the figures.
+        quiet: () => [],
+        text: Effect.gen(function*() {
+          yield* Ui.success(`Evaluation ${id} completed`)
+          yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, context))
+          yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
+        })
+      })
     })
 ).pipe(Command.withDescription("Run (or resume) an evaluation, storing each question's result as it finishes"))
 
@@ -334,16 +352,17 @@ const listCommand = Command.make(
     status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(Options.optional),
     benchmark: Options.text("benchmark").pipe(Options.optional),
     limit: Options.integer("limit").pipe(Options.withDefault(20)),
-    json: Options.boolean("json").pipe(Options.withDescription("print the list as JSON"))
+    json: Scripting.json
   },
   ({ benchmark, json, limit, status }) =>
     Effect.gen(function*() {
+      const { flags } = yield* AppContext
       const evaluations = yield* (yield* EvaluationRepository.EvaluationRepository).list({
         status: Option.getOrUndefined(status),
         benchmarkName: Option.getOrUndefined(benchmark),
         limit
       })
-      if (evaluations.length === 0 && !json) {
+      if (evaluations.length === 0 && !json && !flags.quiet) {
         yield* Ui.print(
           Option.isSome(status) || Option.isSome(benchmark)
             ? "No evaluations match."
@@ -354,11 +373,10 @@ const listCommand = Command.make(
       const results = yield* ResultRepository.ResultRepository
       const rows = yield* Effect.forEach(evaluations, (e) =>
         Effect.all({ e: Effect.succeed(e), r: results.summarize(e.id), total: questionCount(e.benchmarkId) }))
-      if (json) {
-        yield* Ui.print(JSON.stringify(rows.map(({ e, r, total }) => ({ evaluation: e, questions: total, results: r })), null, 2))
-        return
-      }
-      yield* Ui.print(Ui.table(rows, [
+      yield* Scripting.emit(json, {
+        json: () => rows.map(({ e, r, total }) => ({ evaluation: e, questions: total, results: r })),
+        quiet: () => rows.map(({ e }) => e.id),
+        text: Ui.print(Ui.table(rows, [
         { header: "ID", value: ({ e }) => e.id, color: Ui.style.bold },
         { header: "STATUS", value: ({ e }) => e.status, color: (s, { e }) => statusColor(e.status)(s) },
         { header: "AGENT", value: ({ e }) => e.agentConfig.agentType },
@@ -368,7 +386,8 @@ const listCommand = Command.make(
         { header: "ACCURACY", value: ({ r }) => (r.processed === 0 ? "—" : Ui.percent(r.accuracy)), align: "right" },
         { header: "COST", value: ({ r }) => Ui.usd(r.costUsd), align: "right" },
         { header: "CREATED", value: ({ e }) => Ui.timestamp(e.createdAt) }
-      ]))
+        ]))
+      })
     })
 ).pipe(Command.withDescription("List evaluations, most recent first"))
 
@@ -502,9 +521,10 @@ const rescoreCommand = Command.make(
     answerKind: Options.choice("answer-kind", [...AnswerKind.all, "benchmark"] as const).pipe(
       Options.optional,
       Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ answerKind, id }) =>
+  ({ answerKind, id, json }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const { after, before, changed, kind } = yield* orchestrator.rescore(id, {
@@ -512,14 +532,20 @@ const rescoreCommand = Command.make(
         isOwnerAlive: RunLease.isAlive,
         answerKind: Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
       })
-      yield* Ui.success(
-        `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${Graders.VERSION}), without model calls: ` +
-          `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
-      )
-      yield* Ui.print(Ui.fields([
-        ["before", `${Ui.percent(before.accuracy)} (${before.correct} correct)`],
-        ["after", `${Ui.percent(after.accuracy)}${wilsonText(after.correct, after.processed)} (${after.correct} correct, ${after.incorrect} wrong, ${after.noAnswer} no answer, ${after.errors} failed)`]
-      ]))
+      yield* Scripting.emit(json, {
+        json: () => ({ evaluationId: id, answerKind: kind, graderVersion: Graders.VERSION, changed, before, after }),
+        quiet: () => [],
+        text: Effect.gen(function*() {
+          yield* Ui.success(
+            `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${Graders.VERSION}), without model calls: ` +
+              `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
+          )
+          yield* Ui.print(Ui.fields([
+            ["before", `${Ui.percent(before.accuracy)} (${before.correct} correct)`],
+            ["after", `${Ui.percent(after.accuracy)}${wilsonText(after.correct, after.processed)} (${after.correct} correct, ${after.incorrect} wrong, ${after.noAnswer} no answer, ${after.errors} failed)`]
+          ]))
+        })
+      })
     })
 ).pipe(Command.withDescription("Grade an evaluation's stored answers again with the current graders (no model calls)"))
 

@@ -8,12 +8,14 @@ import { Effect, Either } from "effect"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, ExitWith } from "../Errors.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string; readonly hint?: string }
 
 /** `ml-agents health`. */
-export const command = Command.make("health", {}, () =>
+export const command = Command.make("health", { json: Scripting.json }, ({ json }) =>
   Effect.gen(function*() {
     const { config } = yield* AppContext
     const checks: Array<Check> = []
@@ -77,13 +79,14 @@ export const command = Command.make("health", {}, () =>
       ...(imported.length === 0 ? { hint: "import one with: ml-agents benchmark import SAMPLE_MC" } : {})
     })
 
+    const healthy = checks.every((c) => c.ok || c.name === "benchmarks")
+    if (json) yield* Output.json({ healthy, checks })
     const width = Math.max(...checks.map((c) => c.name.length))
-    for (const check of checks) {
+    for (const check of json ? [] : checks) {
       const mark = check.ok ? Ui.style.green("✓") : check.name === "benchmarks" ? Ui.style.yellow("⚠") : Ui.style.red("✗")
       yield* Ui.print(`${mark} ${check.name.padEnd(width)}  ${check.detail}`)
       if (!check.ok && check.hint) yield* Ui.print(`  ${" ".repeat(width)}  ${Ui.style.dim("→ " + check.hint)}`)
     }
-    const healthy = checks.every((c) => c.ok || c.name === "benchmarks")
     if (!healthy) return yield* new ExitWith({ code: authFailed ? ExitCode.auth : ExitCode.general })
   })
 ).pipe(Command.withDescription("Check the database, the OpenRouter key and credits, and the benchmarks"))
