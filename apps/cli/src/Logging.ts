@@ -5,6 +5,7 @@
  */
 import { Cause, HashMap, Layer, Logger, LogLevel, Redacted } from "effect"
 import type { AppConfig } from "./AppConfig.js"
+import { printAbove } from "./StatusLine.js"
 
 const levels = {
   debug: LogLevel.Debug,
@@ -29,7 +30,8 @@ export const layer = (config: AppConfig, override?: AppConfig["logLevel"]) => {
         Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("") +
         (error ? `\n${error}` : "")
       : JSON.stringify({ time: date.toISOString(), level: logLevel.label, message: text, ...fields, ...(error ? { error } : {}) })
-    process.stderr.write(scrub(line) + "\n")
+    // Above the live progress bar, if one is drawn, never over it.
+    printAbove(scrub(line))
   })
   return Layer.merge(
     Logger.replace(Logger.defaultLogger, logger),

@@ -10,11 +10,11 @@ import { OpenRouterClient } from "@ml-agents/openrouter"
 import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Effect, Layer } from "effect"
+import { Cause, Effect, Either, Layer } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as AppConfig from "./AppConfig.js"
-import { AppContext, type GlobalFlags } from "./AppContext.js"
+import { AppContext } from "./AppContext.js"
 import * as BenchmarkFiles from "./BenchmarkFiles.js"
 import * as BenchmarkCommands from "./commands/BenchmarkCommands.js"
 import * as EvaluateCommands from "./commands/EvaluateCommands.js"
@@ -22,43 +22,28 @@ import * as AgentsCommand from "./commands/AgentsCommand.js"
 import * as HealthCommand from "./commands/HealthCommand.js"
 import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
+import * as CommandLine from "./CommandLine.js"
+import * as CommandTree from "./CommandTree.js"
+import * as Completions from "./Completions.js"
+import * as GlobalOptions from "./GlobalOptions.js"
+import * as Help from "./Help.js"
 import * as Logging from "./Logging.js"
 import * as Output from "./Output.js"
 import * as Plugins from "./Plugins.js"
 import * as Ui from "./Ui.js"
+import { UsageError } from "./UsageError.js"
 import { VERSION } from "./Version.js"
+import * as Wizard from "./Wizard.js"
 
 /** The CLI's version. */
 export { VERSION }
 
 /** Separates the global flags (accepted anywhere) from the command's own arguments. */
-export const splitGlobalFlags = (argv: ReadonlyArray<string>): { flags: GlobalFlags; rest: Array<string> } => {
-  const rest: Array<string> = []
-  let verbose = false
-  let quiet = false
-  let configPath: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === "--") {
-      rest.push(...argv.slice(i))
-      break
-    }
-    if (arg === "--verbose") verbose = true
-    else if (arg === "--quiet" || arg === "-q") quiet = true
-    else if (arg === "--config") {
-      configPath = argv[++i]
-      if (configPath === undefined) throw new AppConfig.ConfigInvalid({ variable: "--config", problem: "expects a file path" })
-    } else if (arg.startsWith("--config=")) configPath = arg.slice("--config=".length)
-    else if (arg === "-v") rest.push("--version")
-    else rest.push(arg)
-  }
-  return { flags: { verbose, quiet, configPath }, rest }
-}
+export const splitGlobalFlags = GlobalOptions.split
 
 const root = Command.make("ml-agents").pipe(
   Command.withDescription(
-    "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks. " +
-      "Global flags: --config <path>, --verbose, --quiet, -v"
+    "Measure whether reasoning helps LLMs: run reasoning agents with any OpenRouter model over benchmarks"
   ),
   Command.withSubcommands([
     AgentsCommand.command,
@@ -119,29 +104,93 @@ const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppCo
   version: VERSION
 })
 
+/** The command tree (for help, usage errors and completions), read once when first needed. */
+let tree: CommandTree.Node | undefined
+export const commandTree = (): CommandTree.Node => (tree ??= CommandTree.fromCommand(root))
+
 const report = (error: unknown) =>
   Effect.gen(function*() {
     if (error instanceof Errors.ExitWith) return error.code
     // The reader of our output has gone (`| head`): stop as quietly as any other tool.
     if (error instanceof Output.OutputClosed && error.closed) return Output.CLOSED_EXIT_CODE
-    if (ValidationError.isValidationError(error)) return Errors.ExitCode.config
     const described = Errors.describe(error)
     yield* Ui.error(described.text, described.hint)
     return described.code
   })
+
+/** The deepest command named by the words of a command line (for `--help` after a mistake). */
+const commandOf = (args: ReadonlyArray<string>): CommandTree.Node => {
+  let node = commandTree()
+  for (const arg of args) {
+    if (arg === "--") break
+    const child = node.children.find((c) => c.name === arg)
+    if (child !== undefined) node = child
+  }
+  return node
+}
+
+/**
+ * A parse error that @effect/cli found and the checks of CommandLine.ts did not: its message as a
+ * UsageError (its own printing to stderr is captured, see below).
+ */
+const fromValidationError = (error: ValidationError.ValidationError, args: ReadonlyArray<string>, printed: ReadonlyArray<string>) => {
+  const text = CommandTree.docText((error as { error?: unknown }).error) || printed.join(" ").trim() || error._tag
+  return new UsageError({ problem: text.replace(/\s+/g, " ").trim(), fix: `see: ${commandOf(args).path.join(" ")} --help` })
+}
 
 /** Runs the CLI on the arguments after `node ml-agents`, returning the exit code. */
 export const program = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     Output.stdout()
     Output.guardStderr()
-    const { flags, rest } = yield* Effect.try({ try: () => splitGlobalFlags(argv), catch: (e) => e })
+    if (argv[0] === Completions.COMMAND) {
+      // The words being completed may hold anything, half typed: global flags are read leniently.
+      const words = argv.slice(1)
+      const flags = Either.getOrElse(Either.try(() => GlobalOptions.split(words.slice(0, -1)).flags), () => GlobalOptions.split([]).flags)
+      yield* Completions.complete(commandTree(), words, flags)
+      yield* Output.flush
+      return Errors.ExitCode.ok as number
+    }
+    const { flags, rest } = yield* Effect.try({ try: () => GlobalOptions.split(argv), catch: (e) => e })
+    // What needs no configuration: help, the version, completion scripts.
+    if (flags.version) {
+      yield* Output.line(VERSION)
+      yield* Output.flush
+      return Errors.ExitCode.ok as number
+    }
+    if (flags.completions !== undefined) {
+      yield* Output.write(Completions.script(flags.completions as Completions.Shell))
+      yield* Output.flush
+      return Errors.ExitCode.ok as number
+    }
+    if (flags.wizard && !flags.help) yield* Wizard.check
+    if (flags.help || (rest.length === 0 && !flags.wizard)) {
+      yield* Output.line(Help.render(commandOf(rest), { version: VERSION }))
+      yield* Output.flush
+      return Errors.ExitCode.ok as number
+    }
+    const resolved = yield* Effect.try({ try: () => CommandLine.resolve(commandTree(), rest), catch: (e) => e })
+    if (resolved.node.children.length > 0 && !flags.wizard) {
+      // A group without its command (`ml-agents evaluate`): its help, listing the commands.
+      yield* Output.line(Help.render(resolved.node, { version: VERSION }))
+      yield* Output.flush
+      return Errors.ExitCode.ok as number
+    }
+    if (!flags.wizard) yield* Effect.try({ try: () => CommandLine.checkComplete(resolved), catch: (e) => e })
     const config = yield* Effect.try({
       try: () => AppConfig.load(flags.configPath, BenchmarkFiles.bundledDir()),
       catch: (e) => e
     })
-    const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : undefined
-    return yield* cli(["node", "ml-agents", ...rest]).pipe(
+    const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : flags.logLevel as AppConfig.AppConfig["logLevel"] | undefined
+    // @effect/cli prints its parse errors to stderr itself; they are shown in our form instead.
+    const printed: Array<string> = []
+    const console = yield* Effect.console
+    const capturing = Object.assign(Object.create(console), {
+      error: (...args: ReadonlyArray<unknown>) => Effect.sync(() => void printed.push(args.map(String).join(" ")))
+    }) as typeof console
+    return yield* cli(["node", "ml-agents", ...rest, ...(flags.wizard ? ["--wizard"] : [])]).pipe(
+      Effect.withConsole(capturing),
+      Effect.catchIf(ValidationError.isValidationError, (e) => Effect.fail(fromValidationError(e, rest, printed))),
       // Exit only once all of the output has left the process (a pipe's reader may be slow).
       Effect.zipRight(Output.flush),
       Effect.as(Errors.ExitCode.ok as number),

@@ -2,8 +2,9 @@
  * Terminal output conventions: ✓ green success, ⚠ yellow warning, ✗ red error with a next step,
  * aligned tables, and compact numbers. Colour only on a TTY and never when NO_COLOR is set.
  */
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import * as Output from "./Output.js"
+import { printAbove } from "./StatusLine.js"
 
 const colorEnabled = (stream: NodeJS.WriteStream) =>
   stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
@@ -32,11 +33,11 @@ export const styleErr = {
 
 /** Prints a success line. */
 export const success = (text: string) => Output.line(`${style.green("✓")} ${text}`)
-/** Prints a warning line (stderr). */
-export const warn = (text: string) => Console.error(`${styleErr.yellow("⚠")} ${text}`)
-/** Prints an error with the next step to take (stderr). */
+/** Prints a warning line (stderr, above a live progress bar). */
+export const warn = (text: string) => Effect.sync(() => printAbove(`${styleErr.yellow("⚠")} ${text}`))
+/** Prints an error with the next step to take (stderr, above a live progress bar). */
 export const error = (text: string, hint?: string) =>
-  Console.error(`${styleErr.red("✗")} ${text}${hint ? `\n  ${styleErr.dim("→")} ${hint}` : ""}`)
+  Effect.sync(() => printAbove(`${styleErr.red("✗")} ${text}${hint ? `\n  ${styleErr.dim("→")} ${hint}` : ""}`))
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;]*m/g

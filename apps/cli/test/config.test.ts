@@ -96,9 +96,9 @@ describe("AppConfig", () => {
 describe("global flags", () => {
   it("are accepted anywhere and removed from the command's arguments", () => {
     const { flags, rest } = splitGlobalFlags(["evaluate", "run", "eval_1", "--verbose", "--config", "x.env", "--quiet"])
-    expect(flags).toEqual({ verbose: true, quiet: true, configPath: "x.env" })
+    expect(flags).toMatchObject({ verbose: true, quiet: true, configPath: "x.env" })
     expect(rest).toEqual(["evaluate", "run", "eval_1"])
-    expect(splitGlobalFlags(["-v"]).rest).toEqual(["--version"])
+    expect(splitGlobalFlags(["-v"]).flags.version).toBe(true)
     expect(splitGlobalFlags(["--config=a.env", "health"]).flags.configPath).toBe("a.env")
     expect(() => splitGlobalFlags(["health", "--config"])).toThrow("--config")
   })

@@ -35,7 +35,7 @@ const importCommand = Command.make(
     source: Args.text({ name: "csv" }).pipe(
       Args.withDescription("a CSV file with INPUT and OUTPUT columns, or a known name (GPQA, FOLIO, SAMPLE_MC, …)")
     ),
-    name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under")),
+    name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under (default: from the file name), e.g. --name MY_BENCH")),
     description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description")),
     answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
       Options.optional,
@@ -144,8 +144,8 @@ const listCommand = Command.make(
 const showCommand = Command.make(
   "show",
   {
-    name: Args.text({ name: "name" }),
-    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show")),
+    name: Args.text({ name: "name" }).pipe(Args.withDescription("the benchmark's name (ml-agents benchmark list), e.g. SAMPLE_MC")),
+    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show (0: none)")),
     json: Scripting.json
   },
   ({ json, limit, name }) =>

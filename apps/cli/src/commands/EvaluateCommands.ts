@@ -3,6 +3,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import {
+  Agent,
   AgentConfig,
   AgentRegistry,
   AnswerKind,
@@ -20,6 +21,7 @@ import {
 import { Duration, Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
+import { closest, UsageError } from "../UsageError.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
@@ -42,7 +44,7 @@ const statusColor = (status: Evaluation.EvaluationStatus) => (s: string) =>
 const parseParam = (raw: string): readonly [string, unknown] => {
   const eq = raw.indexOf("=")
   if (eq <= 0) {
-    throw new UserError({ code: ExitCode.config, text: `--param '${raw}' is not key=value`, hint: "e.g. --param tree_depth=2" })
+    throw new UsageError({ flag: "--param", value: raw, problem: `--param '${raw}' is not key=value`, allowed: "key=value, the value as JSON or text", fix: "e.g. --param tree_depth=2" })
   }
   const key = raw.slice(0, eq).trim()
   const text = raw.slice(eq + 1).trim()
@@ -51,6 +53,57 @@ const parseParam = (raw: string): readonly [string, unknown] => {
   } catch {
     return [key, text]
   }
+}
+
+/** The flag that sets each model parameter, and an example value. */
+const modelFlags: Record<string, readonly [flag: string, example: string]> = {
+  temperature: ["--temp", "0.7"],
+  maxTokens: ["--max-tokens", "1000"],
+  topP: ["--top-p", "0.9"]
+}
+
+/**
+ * A parameter the agent or the model refused, blamed on what set it: the flag (`--temp 5`,
+ * `--param tree_depth=deep`) as a usage error, or else the *_AGENT_DEFAULTS variable.
+ */
+const blameParameters = (
+  e: Agent.InvalidAgentParameters,
+  given: {
+    readonly agentId: string
+    readonly modelFlags: Readonly<Record<string, Option.Option<number>>>
+    readonly params: Readonly<Record<string, unknown>>
+    readonly defaults: Readonly<Record<string, unknown>>
+  }
+): Agent.InvalidAgentParameters | UsageError | UserError => {
+  const issue = e.issues?.[0]
+  if (issue === undefined) return e
+  const [, allowed, actual] = /^Expected (.*?), actual (.*)$/s.exec(issue.problem) ?? [undefined, issue.problem, undefined]
+  if (e.kind === "model") {
+    const [flag, example] = modelFlags[issue.parameter] ?? [issue.parameter, "<value>"]
+    const value = given.modelFlags[issue.parameter]
+    if (value !== undefined && Option.isSome(value)) {
+      return new UsageError({ flag, value: String(value.value), problem: `${flag} ${value.value} is out of range`, allowed, fix: `e.g. ${flag} ${example}` })
+    }
+  } else if (Object.hasOwn(given.params, issue.parameter)) {
+    const raw = given.params[issue.parameter]
+    const shown = typeof raw === "string" ? raw : JSON.stringify(raw)
+    const fallback = given.defaults[issue.parameter]
+    return new UsageError({
+      flag: "--param",
+      value: `${issue.parameter}=${shown}`,
+      problem: `--param ${issue.parameter}=${shown} is not a valid ${issue.parameter} for agent '${given.agentId}'`,
+      allowed,
+      fix: fallback !== undefined
+        ? `e.g. --param ${issue.parameter}=${JSON.stringify(fallback)} (its default); every parameter: ml-agents agents list`
+        : "see the agent's parameters with: ml-agents agents list"
+    })
+  }
+  const variable = `${given.agentId.toUpperCase()}_AGENT_DEFAULTS`
+  return new UserError({
+    code: ExitCode.config,
+    text: `Configuration error: ${variable}: ${issue.parameter} ${actual !== undefined ? `is ${actual}, ` : ""}expected ${allowed}`,
+    hint: `fix ${variable} in the environment or your .env file (see .env.example)`
+  })
 }
 
 const checkModel = (model: string) =>
@@ -99,15 +152,16 @@ export const costBound = (
 const createCommand = Command.make(
   "create",
   {
-    agent: Options.text("agent").pipe(Options.withDescription("agent id: none, cot, tot, or an installed plugin")),
-    model: Options.text("model").pipe(Options.withDescription("model id, e.g. openai/gpt-4o-mini")),
-    benchmark: Options.text("benchmark").pipe(Options.withDescription("name of an imported benchmark")),
-    temp: Options.float("temp").pipe(Options.optional, Options.withDescription("sampling temperature, 0-2")),
-    maxTokens: Options.integer("max-tokens").pipe(Options.optional, Options.withDescription("max tokens per model call")),
-    topP: Options.float("top-p").pipe(Options.optional, Options.withDescription("nucleus sampling, 0-1")),
+    agent: Options.text("agent").pipe(Options.withDescription("agent id: none, cot, tot, or an installed plugin (ml-agents agents list), e.g. --agent cot")),
+    model: Options.text("model").pipe(Options.withDescription("model id as the provider names it, e.g. --model openai/gpt-4o-mini")),
+    benchmark: Options.text("benchmark").pipe(Options.withDescription("name of an imported benchmark (ml-agents benchmark list), e.g. --benchmark SAMPLE_MC")),
+    temp: Options.float("temp").pipe(Options.optional, Options.withDescription("sampling temperature from 0 to 2 (default: the agent's), e.g. --temp 0.7")),
+    maxTokens: Options.integer("max-tokens").pipe(Options.optional, Options.withDescription("most tokens per model call (default: the agent's), e.g. --max-tokens 1000")),
+    topP: Options.float("top-p").pipe(Options.optional, Options.withDescription("nucleus sampling from 0 to 1 (default: the provider's), e.g. --top-p 0.9")),
     params: Options.text("param").pipe(
+      Options.withPseudoName("key=value"),
       Options.repeated,
-      Options.withDescription("agent parameter as key=value (repeatable), e.g. --param tree_depth=2")
+      Options.withDescription("an agent parameter (see ml-agents agents list), e.g. --param tree_depth=2")
     ),
     answerKind: Options.choice("answer-kind", AnswerKind.all).pipe(
       Options.optional,
@@ -122,8 +176,20 @@ const createCommand = Command.make(
       yield* registry.get(options.agent)
       const benchmark = yield* findBenchmark(options.benchmark)
       const agentParameters = Object.fromEntries(
-        yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UserError })
+        yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UsageError })
       )
+      const known = Agent.parameterNames(yield* registry.get(options.agent))
+      for (const key of Object.keys(agentParameters)) {
+        if (known.includes(key)) continue
+        const near = closest(key, known)
+        return yield* new UsageError({
+          flag: "--param",
+          value: key,
+          problem: `agent '${options.agent}' has no parameter '${key}' (--param ${key}=…)`,
+          allowed: known.length > 0 ? known.join(", ") : "none: this agent takes no parameters",
+          fix: near.length > 0 ? `did you mean --param ${near[0]}=…? every parameter: ml-agents agents list` : "every agent's parameters: ml-agents agents list"
+        })
+      }
       const modelInfo = yield* checkModel(options.model)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const { evaluation, maxCallsPerQuestion } = yield* orchestrator.create({
@@ -138,7 +204,20 @@ const createCommand = Command.make(
         agentParameters,
         answerKind: Option.getOrUndefined(options.answerKind),
         defaults: AgentConfig.splitDefaults(config.agentDefaults[options.agent] ?? {})
-      })
+      }).pipe(
+        Effect.catchTag("InvalidAgentParameters", (e) =>
+          Effect.gen(function*() {
+            const agent = yield* registry.get(options.agent)
+            const defaults = yield* Agent.parameterDefaults(agent).pipe(Effect.orElseSucceed(() => ({} as Record<string, unknown>)))
+            return yield* Effect.fail(blameParameters(e, {
+              agentId: options.agent,
+              modelFlags: { temperature: options.temp, maxTokens: options.maxTokens, topP: options.topP },
+              params: agentParameters,
+              defaults
+            }))
+          })
+        )
+      )
       const c = evaluation.agentConfig
       const pricing = Option.flatMap(modelInfo, (m) => Option.fromNullable(m.pricing))
       const questions = Option.isSome(pricing) ? yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id) : []
@@ -256,7 +335,7 @@ const questionCount = (benchmarkId: string) =>
 const runCommand = Command.make(
   "run",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     concurrency: Options.integer("concurrency").pipe(
       Options.optional,
       Options.withDescription("questions in flight at once (default MAX_CONCURRENT_EVALUATIONS)")
@@ -266,7 +345,7 @@ const runCommand = Command.make(
     ),
     maxCost: Options.float("max-cost").pipe(
       Options.optional,
-      Options.withDescription("stop cleanly (resumable) once the evaluation's cost reaches this many USD")
+      Options.withDescription("stop cleanly (resumable) once the evaluation's cost reaches this many USD, e.g. --max-cost 2.50")
     ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
@@ -276,12 +355,18 @@ const runCommand = Command.make(
   ({ cache, concurrency, id, json, maxCost, retryErrors }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
-      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
-      const evaluation = yield* orchestrator.get(id)
       const n = Option.getOrElse(concurrency, () => config.concurrency)
       if (n < 1 || n > 1024) {
-        return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
+        return yield* new UsageError({
+          flag: "--concurrency",
+          value: String(n),
+          problem: `--concurrency ${n} is out of range`,
+          allowed: "a whole number from 1 to 1024",
+          fix: "e.g. --concurrency 8"
+        })
       }
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const evaluation = yield* orchestrator.get(id)
       if (evaluation.status === "completed" && !retryErrors) {
         return yield* new UserError({
           code: ExitCode.general,
@@ -349,9 +434,12 @@ const runCommand = Command.make(
 const listCommand = Command.make(
   "list",
   {
-    status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(Options.optional),
-    benchmark: Options.text("benchmark").pipe(Options.optional),
-    limit: Options.integer("limit").pipe(Options.withDefault(20)),
+    status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(
+      Options.optional,
+      Options.withDescription("only evaluations in this state, e.g. --status interrupted")
+    ),
+    benchmark: Options.text("benchmark").pipe(Options.optional, Options.withDescription("only evaluations of this benchmark, e.g. --benchmark SAMPLE_MC")),
+    limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("show at most this many, most recent first")),
     json: Scripting.json
   },
   ({ benchmark, json, limit, status }) =>
@@ -394,9 +482,9 @@ const listCommand = Command.make(
 const showCommand = Command.make(
   "show",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     limit: Options.integer("limit").pipe(Options.withDefault(50), Options.withDescription("question rows to show (0: none)")),
-    offset: Options.integer("offset").pipe(Options.withDefault(0)),
+    offset: Options.integer("offset").pipe(Options.withDefault(0), Options.withDescription("skip this many question rows (to page through them)")),
     question: Options.text("question").pipe(
       Options.optional,
       Options.withDescription("show one question in full: its trace (the reasoning, or the ToT search tree) and raw output")
@@ -517,7 +605,7 @@ const showCommand = Command.make(
 const rescoreCommand = Command.make(
   "rescore",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     answerKind: Options.choice("answer-kind", [...AnswerKind.all, "benchmark"] as const).pipe(
       Options.optional,
       Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")

@@ -61,12 +61,15 @@ export const csvField = (value: unknown): string => {
 export const command = Command.make(
   "export",
   {
-    id: Args.text({ name: "evaluation_id" }),
-    format: Options.choice("format", ["csv", "json", "jsonl"]).pipe(Options.withDefault("csv" as const)),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
+    format: Options.choice("format", ["csv", "json", "jsonl"]).pipe(
+      Options.withDefault("csv" as const),
+      Options.withDescription("CSV (RFC 4180), one JSON array, or JSON Lines (one object per line); JSON adds the calls and the trace")
+    ),
     output: Options.file("output").pipe(
       Options.withAlias("o"),
       Options.optional,
-      Options.withDescription("file to write (default: standard output)")
+      Options.withDescription("file to write (default: standard output), e.g. -o results.csv")
     )
   },
   ({ format, id, output }) =>
