@@ -99,7 +99,15 @@ const appLayer = (config: AppConfig.AppConfig) => {
   )
 }
 
-const cli = Command.run(root.pipe(Command.provide(() => Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => appLayer(config)))))), {
+/** Whether @effect/cli is still parsing the line (its error printing is then ours to reshape). */
+let parsing = true
+
+const cli = Command.run(root.pipe(Command.provide(() =>
+  Layer.unwrapEffect(AppContext.pipe(Effect.map(({ config }) => {
+    parsing = false
+    return appLayer(config)
+  })))
+)), {
   name: "ml-agents",
   version: VERSION
 })
@@ -183,10 +191,12 @@ export const program = (argv: ReadonlyArray<string>) =>
     })
     const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : flags.logLevel as AppConfig.AppConfig["logLevel"] | undefined
     // @effect/cli prints its parse errors to stderr itself; they are shown in our form instead.
+    // Only while it parses: once a command runs, its own Console.error output goes through.
     const printed: Array<string> = []
     const console = yield* Effect.console
     const capturing = Object.assign(Object.create(console), {
-      error: (...args: ReadonlyArray<unknown>) => Effect.sync(() => void printed.push(args.map(String).join(" ")))
+      error: (...args: ReadonlyArray<unknown>) =>
+        parsing ? Effect.sync(() => void printed.push(args.map(String).join(" "))) : console.error(...args)
     }) as typeof console
     return yield* cli(["node", "ml-agents", ...rest, ...(flags.wizard ? ["--wizard"] : [])]).pipe(
       Effect.withConsole(capturing),

@@ -17,7 +17,7 @@ import {
   Graders,
   ResultRepository
 } from "@ml-agents/core"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
@@ -191,7 +191,7 @@ export const command = Command.make(
       const written = yield* writePage(target, Html.render(report))
       const line = `Wrote the report on ${evaluations.length} evaluation${evaluations.length === 1 ? "" : "s"} to ` +
         `${written.file} (${size(written.bytes)}${written.replaced ? ", replacing the previous file" : ""})`
-      yield* json ? Console.error(`${Ui.styleErr.green("✓")} ${line}`) : Ui.success(line)
+      yield* json ? Ui.successErr(line) : Ui.success(line)
     })
 ).pipe(Command.withDescription(
   "Write a self-contained HTML report of evaluations: summary tables, accuracy with 95% CIs, cost against accuracy, " +
