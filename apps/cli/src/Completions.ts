@@ -98,7 +98,8 @@ interface Lookup {
 
 const lookup = (flags: GlobalOptions.GlobalFlags): Lookup => {
   let config: AppConfig.AppConfig | undefined
-  const loadConfig = () => (config ??= AppConfig.load(flags.configPath, BenchmarkFiles.bundledDir()))
+  const loadConfig = () =>
+    (config ??= Effect.runSync(AppConfig.load({ configPath: flags.configPath, environment: flags.env }, BenchmarkFiles.bundledDir())))
   const query = <A>(sql: string, row: (r: any) => A): ReadonlyArray<A> => {
     try {
       const file = Either.getOrThrow(SqliteDatabase.parseUrl(loadConfig().databaseUrl))

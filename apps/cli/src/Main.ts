@@ -10,7 +10,7 @@ import { OpenRouterClient } from "@ml-agents/openrouter"
 import { SqliteStorage } from "@ml-agents/storage-sqlite"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Cause, Effect, Either, Layer } from "effect"
+import { Cause, Effect, Either, Layer, Option } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as AppConfig from "./AppConfig.js"
@@ -23,6 +23,7 @@ import * as HealthCommand from "./commands/HealthCommand.js"
 import * as ReportCommand from "./commands/ReportCommand.js"
 import * as Errors from "./Errors.js"
 import * as CommandLine from "./CommandLine.js"
+import * as DataLocation from "./DataLocation.js"
 import * as CommandTree from "./CommandTree.js"
 import * as Completions from "./Completions.js"
 import * as GlobalOptions from "./GlobalOptions.js"
@@ -72,18 +73,18 @@ export const builtInAgents = [NoneAgent.agent, ChainOfThought.agent, TreeOfThoug
 
 /** The layers a command needs, built only when a command's handler runs. */
 const appLayer = (config: AppConfig.AppConfig) => {
-  const storage = SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })
-  const llm = config.openrouter.apiKey === null
-    ? Layer.succeed(LlmClient.LlmClient, missingKeyClient)
-    : OpenRouterClient.layer({
-      apiKey: config.openrouter.apiKey,
-      baseURL: config.openrouter.baseUrl,
-      timeoutMs: config.openrouter.timeoutSeconds * 1000,
-      maxRetries: config.openrouter.maxRetries,
-      appName: config.appName,
-      appUrl: config.appUrl ?? undefined,
-      dataCollection: config.openrouter.dataCollection ?? undefined
-    }).pipe(Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory))))
+  // The default database's directory is made, a DATABASE_URL under a missing one refused (DataLocation).
+  const storage = Layer.unwrapEffect(
+    DataLocation.prepare(config).pipe(Effect.as(SqliteStorage.layer({ url: config.databaseUrl, echo: config.databaseEcho })))
+  )
+  // The adapter's options as its own Config read them (AppConfig.ts), once, at start.
+  const llm = Option.match(config.openrouter, {
+    onNone: () => Layer.succeed(LlmClient.LlmClient, missingKeyClient),
+    onSome: (options) =>
+      OpenRouterClient.layer(options).pipe(
+        Layer.provide(KeyValueStore.layerFileSystem(cacheDir()).pipe(Layer.orElse(() => KeyValueStore.layerMemory)))
+      )
+  })
   const agents = Layer.unwrapEffect(
     Plugins.load(builtInAgents, config.plugins, process.cwd()).pipe(
       Effect.map((loaded) =>
@@ -185,10 +186,12 @@ export const program = (argv: ReadonlyArray<string>) =>
       return Errors.ExitCode.ok as number
     }
     if (!flags.wizard) yield* Effect.try({ try: () => CommandLine.checkComplete(resolved), catch: (e) => e })
-    const config = yield* Effect.try({
-      try: () => AppConfig.load(flags.configPath, BenchmarkFiles.bundledDir()),
-      catch: (e) => e
-    })
+    const config = yield* AppConfig.load({ configPath: flags.configPath, environment: flags.env }, BenchmarkFiles.bundledDir())
+    if (flags.verbose) {
+      // Where the data and the configuration come from, before anything else is said.
+      yield* Ui.note(`database: ${DataLocation.databaseText(config)}`)
+      yield* Ui.note(`configuration: ${DataLocation.configurationText(config)}`)
+    }
     const logLevel = flags.verbose ? "debug" : flags.quiet ? "error" : flags.logLevel as AppConfig.AppConfig["logLevel"] | undefined
     // @effect/cli prints its parse errors to stderr itself; they are shown in our form instead.
     // Only while it parses: once a command runs, its own Console.error output goes through.

@@ -35,6 +35,8 @@ export const styleErr = {
 export const success = (text: string) => Output.line(`${style.green("✓")} ${text}`)
 /** Prints a success line on stderr (when stdout carries data, e.g. `--json`). */
 export const successErr = (text: string) => Effect.sync(() => printAbove(`${styleErr.green("✓")} ${text}`))
+/** Prints a dim informational line on stderr (`--verbose` details). */
+export const note = (text: string) => Effect.sync(() => printAbove(styleErr.dim(text)))
 /** Prints a warning line (stderr, above a live progress bar). */
 export const warn = (text: string) => Effect.sync(() => printAbove(`${styleErr.yellow("⚠")} ${text}`))
 /** Prints an error with the next step to take (stderr, above a live progress bar). */

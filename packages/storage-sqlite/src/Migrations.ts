@@ -179,8 +179,7 @@ const callsAndAnswerKind = Effect.gen(function*() {
     FROM evaluation_question_results r, json_each(r.calls) c`
 })
 
-/** The migrations, by id and name (`0001_init`). */
-export const loader: Migrator.Loader = Migrator.fromRecord({
+const migrations = {
   "0001_init": init,
   "0002_run_lease": lease,
   "0003_response_cache": responseCache,
@@ -188,7 +187,16 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0005_result_grading": grading,
   "0006_summary_views": views,
   "0007_model_calls_and_answer_kind": callsAndAnswerKind
-})
+}
+
+/** The migrations, by id and name (`0001_init`). */
+export const loader: Migrator.Loader = Migrator.fromRecord(migrations)
+
+/** The id of the newest migration: a database migrated this far needs no writes to be read. */
+export const latest: number = Math.max(...Object.keys(migrations).map((name) => Number.parseInt(name, 10)))
+
+/** Where @effect/sql's migrator records the migrations that ran. */
+export const TABLE = "effect_sql_migrations"
 
 /**
  * Runs the migrations that have not run yet, in one transaction; returns those it ran. Uses

@@ -8,6 +8,7 @@ import * as fs from "node:fs"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, UserError } from "../Errors.js"
+import * as DataLocation from "../DataLocation.js"
 import * as Output from "../Output.js"
 import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
@@ -119,7 +120,7 @@ const listCommand = Command.make(
         })
       }
       if (benchmarks.length === 0) {
-        yield* Ui.print("No benchmarks imported yet. Import one with: ml-agents benchmark import SAMPLE_MC")
+        yield* Ui.print(`No benchmarks imported yet in ${DataLocation.databaseText(config)}.\nImport one with: ml-agents benchmark import SAMPLE_MC`)
       } else {
         yield* Ui.print(Ui.table(benchmarks, [
           { header: "NAME", value: (b) => b.name, color: Ui.style.bold },

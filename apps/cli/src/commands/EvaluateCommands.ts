@@ -27,6 +27,7 @@ import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
 import * as CompareCommand from "./CompareCommand.js"
 import * as TraceView from "../TraceView.js"
+import * as DataLocation from "../DataLocation.js"
 import * as Output from "../Output.js"
 import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
@@ -109,7 +110,7 @@ const blameParameters = (
 const checkModel = (model: string) =>
   Effect.gen(function*() {
     const { config } = yield* AppContext
-    if (config.openrouter.apiKey === null) {
+    if (Option.isNone(config.openrouter)) {
       yield* Ui.warn(`OPENROUTER_API_KEY is not set, so the model id '${model}' was not checked`)
       return Option.none<LlmClient.ModelInfo>()
     }
@@ -444,7 +445,7 @@ const listCommand = Command.make(
   },
   ({ benchmark, json, limit, status }) =>
     Effect.gen(function*() {
-      const { flags } = yield* AppContext
+      const { config, flags } = yield* AppContext
       const evaluations = yield* (yield* EvaluationRepository.EvaluationRepository).list({
         status: Option.getOrUndefined(status),
         benchmarkName: Option.getOrUndefined(benchmark),
@@ -454,7 +455,8 @@ const listCommand = Command.make(
         yield* Ui.print(
           Option.isSome(status) || Option.isSome(benchmark)
             ? "No evaluations match."
-            : "No evaluations yet. Create one with: ml-agents evaluate create --agent none --model <id> --benchmark <name>"
+            : `No evaluations yet in ${DataLocation.databaseText(config)}.\n` +
+              "Create one with: ml-agents evaluate create --agent none --model <id> --benchmark <name>"
         )
         return
       }

@@ -4,9 +4,11 @@
  */
 import { Command } from "@effect/cli"
 import { BenchmarkRepository, EvaluationRepository, LlmClient } from "@ml-agents/core"
-import { Effect, Either } from "effect"
+import { OpenRouterClient } from "@ml-agents/openrouter"
+import { Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
+import * as DataLocation from "../DataLocation.js"
 import { ExitCode, ExitWith } from "../Errors.js"
 import * as Output from "../Output.js"
 import * as Scripting from "../Scripting.js"
@@ -27,17 +29,18 @@ export const command = Command.make("health", { json: Scripting.json }, ({ json 
         evaluations: (yield* EvaluationRepository.EvaluationRepository).list()
       })
     )
+    checks.push({ name: "configuration", ok: true, detail: DataLocation.configurationText(config) })
     checks.push(
       Either.isRight(db)
         ? {
           name: "database",
           ok: true,
-          detail: `${config.databaseUrl} — ${db.right.benchmarks.length} benchmarks, ${db.right.evaluations.length} evaluations`
+          detail: `${DataLocation.databaseText(config)} — ${db.right.benchmarks.length} benchmarks, ${db.right.evaluations.length} evaluations`
         }
-        : { name: "database", ok: false, detail: db.left.message, hint: "check DATABASE_URL" }
+        : { name: "database", ok: false, detail: `${DataLocation.databaseText(config)} — ${db.left.message}`, hint: "check DATABASE_URL" }
     )
 
-    if (config.openrouter.apiKey === null) {
+    if (Option.isNone(config.openrouter)) {
       checks.push({
         name: "openrouter",
         ok: false,
@@ -45,6 +48,7 @@ export const command = Command.make("health", { json: Scripting.json }, ({ json 
         hint: "set OPENROUTER_API_KEY in the environment or .env (get a key at https://openrouter.ai/keys)"
       })
     } else {
+      const baseUrl = config.openrouter.value.baseURL ?? OpenRouterClient.DEFAULT_BASE_URL
       const llm = yield* LlmClient.LlmClient
       const key = yield* Effect.either(llm.keyInfo)
       if (Either.isRight(key)) {
@@ -56,7 +60,7 @@ export const command = Command.make("health", { json: Scripting.json }, ({ json 
         checks.push({
           name: "openrouter",
           ok: !out,
-          detail: `${config.openrouter.baseUrl} — key valid${k.label ? ` (${k.label})` : ""}, ${credits}`,
+          detail: `${baseUrl} — key valid${k.label ? ` (${k.label})` : ""}, ${credits}`,
           ...(out ? { hint: "add credits at https://openrouter.ai/settings/credits" } : {})
         })
       } else {
@@ -64,7 +68,7 @@ export const command = Command.make("health", { json: Scripting.json }, ({ json 
         checks.push({
           name: "openrouter",
           ok: false,
-          detail: `${config.openrouter.baseUrl} — ${key.left.message}`,
+          detail: `${baseUrl} — ${key.left.message}`,
           hint: authFailed ? "check OPENROUTER_API_KEY" : "check OPENROUTER_BASE_URL and your network"
         })
       }
