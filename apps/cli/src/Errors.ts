@@ -122,7 +122,13 @@ export const describe = (e: unknown): Described => {
     case "InvalidTransition":
       return { code: ExitCode.general, text: message }
     case "StorageError":
-      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL and that the file is a writable SQLite database" }
+      return {
+        code: ExitCode.general,
+        text: `Database error (${(e as any).operation}): ${message}`,
+        hint: /readonly database/.test(message)
+          ? "the database is read-only for you: the commands that read (list, show, export, compare, report, health) work on it; to change it, use a copy you can write (DATABASE_URL)"
+          : "check DATABASE_URL and that the file is a writable SQLite database"
+      }
     case "EvaluationFailed": {
       const reason = (e as any).reason as { category: string; description: string }
       if (reason.category === "authentication_error") {
