@@ -160,7 +160,9 @@ export const program = (argv: ReadonlyArray<string>) =>
       yield* Output.flush
       return Errors.ExitCode.ok as number
     }
-    const { flags, rest } = yield* Effect.try({ try: () => GlobalOptions.split(argv), catch: (e) => e })
+    const split = yield* Effect.try({ try: () => GlobalOptions.split(argv), catch: (e) => e })
+    const rest = split.rest
+    let flags = split.flags
     // What needs no configuration: help, the version, completion scripts.
     if (flags.version) {
       yield* Output.line(VERSION)
@@ -186,6 +188,8 @@ export const program = (argv: ReadonlyArray<string>) =>
       return Errors.ExitCode.ok as number
     }
     if (!flags.wizard) yield* Effect.try({ try: () => CommandLine.checkComplete(resolved), catch: (e) => e })
+    // The wizard asks the global options first (then @effect/cli's wizard the command's own).
+    if (flags.wizard) flags = yield* Wizard.askGlobals(flags)
     const config = yield* AppConfig.load({ configPath: flags.configPath, environment: flags.env }, BenchmarkFiles.bundledDir())
     if (flags.verbose) {
       // Where the data and the configuration come from, before anything else is said.
