@@ -1,42 +1,34 @@
 /**
- * The application's configuration, 12-factor style: environment variables, with a `.env` file
- * in the working directory read when present (or the file given by `--config`). Real
- * environment variables win over the file. Every value is validated at start; a bad one stops
- * the program with a message that names the variable. The API key is kept Redacted and never
- * echoed.
+ * The application's configuration, 12-factor style, read once at start with effect's `Config`
+ * from one provider (ConfigSource.ts: the environment over `.env.<environment>` over `.env`).
+ * Each package reads its own variables with its own `Config`: the OpenRouter adapter's
+ * `OpenRouterClient.config` is the only reader of `OPENROUTER_*`, `APP_NAME` and `APP_URL`; this
+ * module reads the rest. Every value is validated at start; a bad one stops the program with a
+ * message that names the variable, the file and the line. The API key stays Redacted.
  */
-import { Data, Redacted } from "effect"
-import * as fs from "node:fs"
+import { OpenRouterClient } from "@ml-agents/openrouter"
+import { Config, ConfigError, Effect, Either, Option, Redacted } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as DotEnv from "./DotEnv.js"
+import * as ConfigSource from "./ConfigSource.js"
 
 /** A configuration value that cannot be used. */
-export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
-  readonly variable: string
-  readonly problem: string
-}> {
-  override get message() {
-    return `${this.variable}: ${this.problem}`
-  }
-}
+export const ConfigInvalid = ConfigSource.ConfigInvalid
+/** A configuration value that cannot be used. */
+export type ConfigInvalid = ConfigSource.ConfigInvalid
 
 /** The validated configuration. */
 export interface AppConfig {
   /** Where the values came from, for `health` and `--verbose`. */
-  readonly envFile: string | null
-  readonly env: Readonly<Record<string, string>>
+  readonly source: Pick<ConfigSource.ConfigSource, "files" | "environment" | "origin">
   readonly databaseUrl: string
+  /** Whether DATABASE_URL was set (else the per-user default is used). */
+  readonly databaseUrlSet: boolean
   readonly databaseEcho: boolean
-  readonly openrouter: {
-    readonly apiKey: Redacted.Redacted<string> | null
-    readonly baseUrl: string
-    readonly timeoutSeconds: number
-    readonly maxRetries: number
-    readonly dataCollection: "allow" | "deny" | null
-  }
-  readonly appName: string
-  readonly appUrl: string | null
+  /** Connections in each process's pool (DATABASE_POOL_SIZE; PostgreSQL only). */
+  readonly databasePoolSize: number
+  /** The OpenRouter client's options, read by the adapter's own Config; none without a key. */
+  readonly openrouter: Option.Option<OpenRouterClient.OpenRouterOptions>
   readonly logLevel: "debug" | "info" | "warning" | "error" | "none"
   readonly debugMode: boolean
   readonly questionTimeoutSeconds: number
@@ -47,67 +39,6 @@ export interface AppConfig {
   readonly agentDefaults: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   readonly plugins: ReadonlyArray<string>
   readonly benchmarkDirs: ReadonlyArray<string>
-}
-
-type Env = Readonly<Record<string, string | undefined>>
-
-const str = (env: Env, name: string): string | undefined => {
-  const v = env[name]
-  return v === undefined || v.trim() === "" ? undefined : v.trim()
-}
-
-const bool = (env: Env, name: string, fallback: boolean): boolean => {
-  const v = str(env, name)
-  if (v === undefined) return fallback
-  const l = v.toLowerCase()
-  if (["true", "1", "yes", "on"].includes(l)) return true
-  if (["false", "0", "no", "off"].includes(l)) return false
-  throw new ConfigInvalid({ variable: name, problem: `expected true or false, got '${v}'` })
-}
-
-const num = (
-  env: Env,
-  name: string,
-  fallback: number,
-  options: { readonly integer?: boolean; readonly min: number; readonly max: number; readonly unit?: string }
-): number => {
-  const v = str(env, name)
-  if (v === undefined) return fallback
-  const n = Number(v)
-  const kind = options.integer ? "a whole number" : "a number"
-  if (!Number.isFinite(n) || (options.integer && !Number.isInteger(n)) || n < options.min || n > options.max) {
-    throw new ConfigInvalid({
-      variable: name,
-      problem: `expected ${kind} from ${options.min} to ${options.max}${options.unit ? ` (${options.unit})` : ""}, got '${v}'`
-    })
-  }
-  return n
-}
-
-const jsonObject = (env: Env, name: string, fallback: Record<string, unknown>): Record<string, unknown> => {
-  const v = str(env, name)
-  if (v === undefined) return fallback
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(v)
-  } catch (e) {
-    throw new ConfigInvalid({ variable: name, problem: `not valid JSON (${(e as Error).message})` })
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigInvalid({ variable: name, problem: `expected a JSON object like {"temperature": 0.8}` })
-  }
-  return parsed as Record<string, unknown>
-}
-
-const url = (env: Env, name: string, fallback: string): string => {
-  const v = str(env, name) ?? fallback
-  try {
-    const u = new URL(v)
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)")
-  } catch {
-    throw new ConfigInvalid({ variable: name, problem: `expected an http(s) URL, got '${v}'` })
-  }
-  return v.replace(/\/+$/, "")
 }
 
 /** The agent defaults of SPEC.md, used when the corresponding variable is unset. */
@@ -127,73 +58,127 @@ export const defaultAgentDefaults: Readonly<Record<string, Record<string, unknow
   }
 }
 
-/** Reads the env file: `--config <path>` (must exist) or `.env` in the working directory (optional). */
-export const readEnvFile = (configPath: string | undefined, cwd: string): { file: string | null; values: Record<string, string> } => {
-  const file = configPath !== undefined ? path.resolve(cwd, configPath) : path.join(cwd, ".env")
-  let text: string
-  try {
-    text = fs.readFileSync(file, "utf8")
-  } catch (e) {
-    if (configPath === undefined && (e as NodeJS.ErrnoException).code === "ENOENT") return { file: null, values: {} }
-    throw new ConfigInvalid({
-      variable: "--config",
-      problem: `cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`
+/**
+ * The per-user default database, used when DATABASE_URL is unset: the same file whatever the
+ * working directory (`$XDG_DATA_HOME/ml-agents/ml_agents.db`, else `~/.local/share/...`).
+ */
+export const defaultDatabaseFile = (env: Readonly<Record<string, string | undefined>> = process.env): string =>
+  path.join(env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "ml-agents", "ml_agents.db")
+
+/** An optional variable parsed from its text; unset gives the fallback. */
+const parsed = <A>(name: string, fallback: A, parse: (raw: string) => Either.Either<A, string>): Config.Config<A> =>
+  Config.option(Config.string(name)).pipe(
+    Config.mapOrFail(Option.match({
+      onNone: () => Either.right(fallback),
+      onSome: (raw) => Either.mapLeft(parse(raw.trim()), (problem) => ConfigError.InvalidData([name], `${problem}, got '${raw.trim()}'`))
+    }))
+  )
+
+const bool = (name: string, fallback: boolean) =>
+  parsed(name, fallback, (raw) => {
+    const l = raw.toLowerCase()
+    if (["true", "1", "yes", "on"].includes(l)) return Either.right(true)
+    if (["false", "0", "no", "off"].includes(l)) return Either.right(false)
+    return Either.left("expected true or false")
+  })
+
+const num = (name: string, fallback: number, o: { readonly integer?: boolean; readonly min: number; readonly max: number; readonly unit?: string }) =>
+  parsed(name, fallback, (raw) => {
+    const n = Number(raw)
+    return !Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || n < o.min || n > o.max
+      ? Either.left(`expected ${o.integer ? "a whole number" : "a number"} from ${o.min} to ${o.max}${o.unit ? ` (${o.unit})` : ""}`)
+      : Either.right(n)
+  })
+
+const jsonObject = (name: string, fallback: Record<string, unknown>) =>
+  parsed<Record<string, unknown>>(name, fallback, (raw) => {
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (e) {
+      return Either.left(`not valid JSON (${(e as Error).message})`)
+    }
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? Either.right(value as Record<string, unknown>)
+      : Either.left(`expected a JSON object like {"temperature": 0.8}`)
+  })
+
+const logLevel = parsed<AppConfig["logLevel"]>("LOG_LEVEL", "warning", (raw) => {
+  const l = raw.toLowerCase().replace(/^warn$/, "warning").replace(/^critical$/, "error")
+  return ["debug", "info", "warning", "error", "none"].includes(l)
+    ? Either.right(l as AppConfig["logLevel"])
+    : Either.left("expected DEBUG, INFO, WARNING, ERROR or NONE")
+})
+
+const list = (name: string, separator: string | RegExp, fallback: string) =>
+  Config.option(Config.string(name)).pipe(
+    Config.map((value) => Option.getOrElse(value, () => fallback).split(separator).map((s) => s.trim()).filter((s) => s !== ""))
+  )
+
+/** The CLI's own variables (everything but the OpenRouter adapter's), as effect Config. */
+export const config = (bundledBenchmarks: string, cwd: string, env: Readonly<Record<string, string | undefined>> = process.env) =>
+  Config.all({
+    databaseUrl: Config.option(Config.string("DATABASE_URL")),
+    databaseEcho: bool("DATABASE_ECHO", false),
+    databasePoolSize: num("DATABASE_POOL_SIZE", 10, { integer: true, min: 1, max: 1000, unit: "connections" }),
+    // The adapter's own Config; none when the key is unset (a bad value is still an error).
+    openrouter: Config.option(OpenRouterClient.config),
+    logLevel,
+    debugMode: bool("DEBUG_MODE", false),
+    questionTimeoutSeconds: num("QUESTION_TIMEOUT", 120, { min: 1, max: 86400, unit: "seconds" }),
+    concurrency: num("MAX_CONCURRENT_EVALUATIONS", 1, { integer: true, min: 1, max: 1024 }),
+    codeExecConcurrency: num("CODE_EXEC_CONCURRENCY", os.availableParallelism(), { integer: true, min: 1, max: 1024 }),
+    responseCache: bool("ML_AGENTS_RESPONSE_CACHE", false),
+    agentDefaults: Config.all(
+      Object.fromEntries(
+        Object.entries(defaultAgentDefaults).map(([agent, fallback]) => [agent, jsonObject(`${agent.toUpperCase()}_AGENT_DEFAULTS`, fallback)])
+      )
+    ),
+    plugins: list("ML_AGENTS_PLUGINS", ",", ""),
+    benchmarkDirs: list("ML_AGENTS_BENCHMARK_DIR", path.delimiter, "benchmarks")
+  }).pipe(
+    Config.map((v) => ({
+      ...v,
+      databaseUrlSet: Option.isSome(v.databaseUrl),
+      databaseUrl: Option.getOrElse(v.databaseUrl, () => `sqlite:///${defaultDatabaseFile(env)}`),
+      benchmarkDirs: [...v.benchmarkDirs.map((d) => path.resolve(cwd, d)), bundledBenchmarks]
+    }))
+  )
+
+/** Reads and validates the configuration from its sources; fails with ConfigInvalid naming the variable and where it was set. */
+export const fromSource = (
+  source: ConfigSource.ConfigSource,
+  bundledBenchmarks: string,
+  cwd: string = process.cwd(),
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<AppConfig, ConfigSource.ConfigInvalid> =>
+  source.provider.load(config(bundledBenchmarks, cwd, env)).pipe(
+    Effect.map((values): AppConfig => ({ ...values, source })),
+    Effect.mapError((error) => ConfigSource.fromConfigError(error, source))
+  )
+
+/** Builds and validates the configuration from variables alone (tests, embedding); throws ConfigInvalid. */
+export const fromEnv = (env: Readonly<Record<string, string | undefined>>, bundledBenchmarks: string, cwd: string): AppConfig => {
+  const source = ConfigSource.load({ cwd: "/nonexistent-ml-agents-config", env, configPath: undefined })
+  return Effect.runSync(Effect.either(fromSource(source, bundledBenchmarks, cwd, env))).pipe(
+    Either.getOrThrowWith((e) => e)
+  )
+}
+
+/** Reads the configuration files and the environment, then the configuration (see ConfigSource). */
+export const load = (
+  options: { readonly configPath?: string | undefined; readonly environment?: string | undefined },
+  bundledBenchmarks: string,
+  cwd: string = process.cwd()
+): Effect.Effect<AppConfig, ConfigSource.ConfigInvalid> =>
+  Effect.suspend(() => {
+    const source = Either.try({
+      try: () => ConfigSource.load({ configPath: options.configPath, environment: options.environment, cwd, env: process.env }),
+      catch: (e) => e as ConfigSource.ConfigInvalid
     })
-  }
-  try {
-    return { file, values: DotEnv.parse(text, file) }
-  } catch (e) {
-    throw new ConfigInvalid({ variable: configPath === undefined ? ".env" : "--config", problem: (e as Error).message })
-  }
-}
+    return Either.isLeft(source) ? Effect.fail(source.left) : fromSource(source.right, bundledBenchmarks, cwd)
+  })
 
-/** Builds and validates the configuration from an environment. Throws ConfigInvalid. */
-export const fromEnv = (env: Env, envFile: string | null, bundledBenchmarks: string, cwd: string): AppConfig => {
-  const key = str(env, "OPENROUTER_API_KEY")
-  const dataCollection = str(env, "OPENROUTER_DATA_COLLECTION")?.toLowerCase()
-  if (dataCollection !== undefined && dataCollection !== "allow" && dataCollection !== "deny") {
-    throw new ConfigInvalid({ variable: "OPENROUTER_DATA_COLLECTION", problem: `expected allow or deny, got '${dataCollection}'` })
-  }
-  const logLevel = (str(env, "LOG_LEVEL") ?? "warning").toLowerCase().replace(/^warn$/, "warning").replace(/^critical$/, "error")
-  if (!["debug", "info", "warning", "error", "none"].includes(logLevel)) {
-    throw new ConfigInvalid({ variable: "LOG_LEVEL", problem: `expected DEBUG, INFO, WARNING, ERROR or NONE, got '${str(env, "LOG_LEVEL")}'` })
-  }
-  const agentDefaults: Record<string, Record<string, unknown>> = {}
-  for (const [agent, fallback] of Object.entries(defaultAgentDefaults)) {
-    agentDefaults[agent] = jsonObject(env, `${agent.toUpperCase()}_AGENT_DEFAULTS`, fallback)
-  }
-  const plugins = (str(env, "ML_AGENTS_PLUGINS") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")
-  const dirs = (str(env, "ML_AGENTS_BENCHMARK_DIR") ?? "benchmarks").split(path.delimiter).filter((s) => s !== "")
-  return {
-    envFile,
-    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
-    databaseUrl: str(env, "DATABASE_URL") ?? "sqlite:///ml_agents.db",
-    databaseEcho: bool(env, "DATABASE_ECHO", false),
-    openrouter: {
-      apiKey: key === undefined ? null : Redacted.make(key),
-      baseUrl: url(env, "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1"),
-      timeoutSeconds: num(env, "OPENROUTER_TIMEOUT", 60, { min: 1, max: 3600, unit: "seconds" }),
-      maxRetries: num(env, "OPENROUTER_MAX_RETRIES", 3, { integer: true, min: 0, max: 10 }),
-      dataCollection: (dataCollection as "allow" | "deny" | undefined) ?? null
-    },
-    appName: str(env, "APP_NAME") ?? "ML-Agents-v2",
-    appUrl: str(env, "APP_URL") === undefined ? null : url(env, "APP_URL", ""),
-    logLevel: logLevel as AppConfig["logLevel"],
-    debugMode: bool(env, "DEBUG_MODE", false),
-    questionTimeoutSeconds: num(env, "QUESTION_TIMEOUT", 120, { min: 1, max: 86400, unit: "seconds" }),
-    concurrency: num(env, "MAX_CONCURRENT_EVALUATIONS", 1, { integer: true, min: 1, max: 1024 }),
-    codeExecConcurrency: num(env, "CODE_EXEC_CONCURRENCY", os.availableParallelism(), { integer: true, min: 1, max: 1024 }),
-    responseCache: bool(env, "ML_AGENTS_RESPONSE_CACHE", false),
-    agentDefaults,
-    plugins,
-    benchmarkDirs: [...dirs.map((d) => path.resolve(cwd, d)), bundledBenchmarks]
-  }
-}
-
-/** The `.env` (or `--config`) file's variables under the process environment, which wins. */
-export const load = (configPath: string | undefined, bundledBenchmarks: string, cwd = process.cwd()): AppConfig => {
-  const { file, values } = readEnvFile(configPath, cwd)
-  // A variable set but empty in the environment does not hide the file's value.
-  const present = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""))
-  return fromEnv({ ...values, ...present }, file, bundledBenchmarks, cwd)
-}
+/** The API key, when one is configured (for the log scrubber). */
+export const apiKey = (config: AppConfig): string | null =>
+  Option.match(config.openrouter, { onNone: () => null, onSome: (o) => Redacted.value(o.apiKey) })

@@ -3,13 +3,10 @@
  */
 import { Context } from "effect"
 import type { AppConfig } from "./AppConfig.js"
+import type { GlobalFlags } from "./GlobalOptions.js"
 
-/** Global flags, accepted anywhere on the command line. */
-export interface GlobalFlags {
-  readonly verbose: boolean
-  readonly quiet: boolean
-  readonly configPath: string | undefined
-}
+/** Global flags, accepted anywhere on the command line (see GlobalOptions). */
+export type { GlobalFlags }
 
 /** The AppContext service. */
 export class AppContext extends Context.Tag("@ml-agents/cli/AppContext")<

@@ -11,8 +11,12 @@ export class DotEnvSyntaxError extends Error {
 }
 
 /** Parses the text of a .env file. */
-export const parse = (text: string, file: string): Record<string, string> => {
-  const out: Record<string, string> = {}
+export const parse = (text: string, file: string): Record<string, string> =>
+  Object.fromEntries([...parseWithLines(text, file)].map(([key, { value }]) => [key, value]))
+
+/** Parses the text of a .env file, keeping the line each variable is set on (the last one wins). */
+export const parseWithLines = (text: string, file: string): Map<string, { readonly value: string; readonly line: number }> => {
+  const out = new Map<string, { readonly value: string; readonly line: number }>()
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!
@@ -46,7 +50,7 @@ export const parse = (text: string, file: string): Record<string, string> => {
     } else {
       value = value.replace(/\s+#.*$/, "").trim()
     }
-    out[key] = value
+    out.set(key, { value, line: i + 1 })
   }
   return out
 }

@@ -35,6 +35,47 @@ const tagOf = (e: unknown): string | undefined =>
 const messageOf = (e: unknown): string =>
   e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as any).message) : String(e)
 
+/** Core's InvalidAgentParameters, as far as this module reads it. */
+interface InvalidParameters {
+  readonly agentId: string
+  readonly message: string
+  readonly issues?: ReadonlyArray<{ readonly parameter: string; readonly problem: string }> | undefined
+  readonly kind?: "agent" | "model" | undefined
+}
+
+/** The flag that sets each model parameter. */
+const modelFlags: Record<string, string> = { temperature: "--temp", maxTokens: "--max-tokens", topP: "--top-p" }
+const modelExamples: Record<string, string> = { temperature: "0.7", maxTokens: "1000", topP: "0.9" }
+
+/**
+ * Wrong parameters, blamed on the flag that set them (`--temp`, `--param tree_depth`), one line
+ * each: what is wrong, and an example. A value from *_AGENT_DEFAULTS is blamed on the variable
+ * when no flag gave it (the check cannot tell them apart, so both are named).
+ */
+const invalidParameters = (e: InvalidParameters): Described => {
+  const issues = e.issues ?? []
+  if (issues.length === 0) {
+    return { code: ExitCode.config, text: `Invalid parameters for agent '${e.agentId}': ${e.message}`, hint: "see the agents' parameters with: ml-agents agents list" }
+  }
+  const variable = `${e.agentId.toUpperCase()}_AGENT_DEFAULTS`
+  const lines = issues.map((i) => {
+    const problem = i.problem.replace(/^Expected /, "expected ")
+    if (e.kind === "model") {
+      const flag = modelFlags[i.parameter] ?? i.parameter
+      return `${flag} (or ${i.parameter} in ${variable}): ${problem}`
+    }
+    return `--param ${i.parameter} (or ${i.parameter} in ${variable}): ${problem} for agent '${e.agentId}'`
+  })
+  const first = issues[0]!
+  return {
+    code: ExitCode.config,
+    text: lines.join("\n  "),
+    hint: e.kind === "model"
+      ? `e.g. ${modelFlags[first.parameter] ?? first.parameter} ${modelExamples[first.parameter] ?? "<value>"}`
+      : `see '${e.agentId}''s parameters and their defaults with: ml-agents agents list`
+  }
+}
+
 /** Describes any failure of a command. */
 export const describe = (e: unknown): Described => {
   const tag = tagOf(e)
@@ -42,6 +83,10 @@ export const describe = (e: unknown): Described => {
   switch (tag) {
     case "UserError":
       return { code: (e as UserError).code, text: (e as UserError).text, hint: (e as UserError).hint }
+    case "UsageError":
+      return { code: ExitCode.config, text: message, hint: (e as any).fix }
+    case "OutputClosed":
+      return { code: ExitCode.general, text: message, hint: "check the disk or the file the output goes to" }
     case "ConfigInvalid":
       return { code: ExitCode.config, text: `Configuration error: ${message}`, hint: "fix it in the environment or your .env file (every variable is documented in .env.example)" }
     case "DatabaseUrlError":
@@ -61,7 +106,7 @@ export const describe = (e: unknown): Described => {
     case "BenchmarkRejected":
       return { code: ExitCode.general, text: `Cannot import: ${message}`, hint: `${(e as any).hint}; nothing was stored` }
     case "InvalidAgentParameters":
-      return { code: ExitCode.config, text: `Invalid parameters for agent '${(e as any).agentId}': ${message}` }
+      return invalidParameters(e as InvalidParameters)
     case "BenchmarkAlreadyExists":
       return { code: ExitCode.general, text: message, hint: "import it under another name with --name, or use the one already imported" }
     case "BenchmarkCsvError":
@@ -85,7 +130,13 @@ export const describe = (e: unknown): Described => {
     case "InvalidTransition":
       return { code: ExitCode.general, text: message }
     case "StorageError":
-      return { code: ExitCode.general, text: `Database error (${(e as any).operation}): ${message}`, hint: "check DATABASE_URL, and that the database (the SQLite file or the PostgreSQL server) is reachable and writable" }
+      return {
+        code: ExitCode.general,
+        text: `Database error (${(e as any).operation}): ${message}`,
+        hint: /readonly database/.test(message)
+          ? "the database is read-only for you: the commands that read (list, show, export, compare, report, health) work on it; to change it, use a copy you can write (DATABASE_URL)"
+          : "check DATABASE_URL, and that the database (the SQLite file or the PostgreSQL server) is reachable and writable"
+      }
     case "EvaluationFailed": {
       const reason = (e as any).reason as { category: string; description: string }
       if (reason.category === "authentication_error") {

@@ -5,6 +5,7 @@
  * second, and every second so that a throttled run visibly moves); elsewhere (CI logs, pipes) it
  * prints the header line at every tenth of the experiment and the cells once at the end.
  */
+import * as StatusLine from "./StatusLine.js"
 import { duration, percent, styleErr, usd } from "./Ui.js"
 
 /** One cell's line. */
@@ -39,6 +40,8 @@ export class GridView {
     if (enabled && this.tty) {
       this.timer = setInterval(() => this.draw(), 1000)
       this.timer.unref()
+      // Warnings and log lines go above the block, which is drawn again below them.
+      StatusLine.own(this.block, this.printAbove)
     }
   }
 
@@ -73,6 +76,7 @@ export class GridView {
   /** Ends the view: the final block stays on screen (on a terminal), or is printed once (elsewhere). */
   finish(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
+    if (StatusLine.owns(this.block)) StatusLine.own(undefined)
     if (!this.enabled) return
     if (this.tty) this.draw()
     else {
@@ -80,6 +84,16 @@ export class GridView {
       const lines = this.lines()
       process.stderr.write(`${(this.lastDecile === 10 ? lines.slice(1) : lines).join("\n")}\n`)
     }
+  }
+
+  private readonly block = (): string => this.lines().join("\n")
+
+  /** Clears the block, prints `text` where it was, and draws the block again below it. */
+  private readonly printAbove = (text: string): void => {
+    const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : ""
+    process.stderr.write(`${up}\r\x1b[J${text}\n`)
+    this.drawnLines = 0
+    this.draw()
   }
 
   private draw(): void {

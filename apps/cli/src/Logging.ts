@@ -3,8 +3,9 @@
  * terminal's stdout belongs to the command's output, so logs never mix into tables. The API key
  * is scrubbed from every line as a last line of defence.
  */
-import { Cause, HashMap, Layer, Logger, LogLevel, Redacted } from "effect"
-import type { AppConfig } from "./AppConfig.js"
+import { Cause, HashMap, Layer, Logger, LogLevel } from "effect"
+import { type AppConfig, apiKey } from "./AppConfig.js"
+import { printAbove } from "./StatusLine.js"
 
 const levels = {
   debug: LogLevel.Debug,
@@ -16,7 +17,7 @@ const levels = {
 
 /** The logger layer for a configuration. */
 export const layer = (config: AppConfig, override?: AppConfig["logLevel"]) => {
-  const secret = config.openrouter.apiKey === null ? null : Redacted.value(config.openrouter.apiKey)
+  const secret = apiKey(config)
   const scrub = (s: string) => (secret !== null && secret.length > 0 ? s.split(secret).join("***") : s)
   const logger = Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const text = (Array.isArray(message) ? message : [message])
@@ -29,7 +30,8 @@ export const layer = (config: AppConfig, override?: AppConfig["logLevel"]) => {
         Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("") +
         (error ? `\n${error}` : "")
       : JSON.stringify({ time: date.toISOString(), level: logLevel.label, message: text, ...fields, ...(error ? { error } : {}) })
-    process.stderr.write(scrub(line) + "\n")
+    // Above the live progress bar, if one is drawn, never over it.
+    printAbove(scrub(line))
   })
   return Layer.merge(
     Logger.replace(Logger.defaultLogger, logger),

@@ -3,7 +3,8 @@
  * rate and ETA. On a terminal it redraws in place (at most ten times a second); elsewhere
  * (CI logs, pipes) it prints a line every 10%.
  */
-import { styleErr, duration, percent } from "./Ui.js"
+import * as StatusLine from "./StatusLine.js"
+import { duration, percent, styleErr } from "./Ui.js"
 
 /** A progress line for a run of `total` questions, `resumed` of which were already done. */
 export class ProgressBar {
@@ -22,6 +23,7 @@ export class ProgressBar {
     // Redraw every second even when no question finishes, so that a slow or throttled run is
     // visibly alive (the rate and ETA move).
     if (enabled && this.tty) {
+      StatusLine.own(this.draw)
       this.timer = setInterval(() => process.stderr.write(`\r\x1b[2K${this.render()}`), 1000)
       this.timer.unref()
     }
@@ -54,10 +56,13 @@ export class ProgressBar {
   /** Ends the line so that later output starts on a fresh one. */
   finish(): void {
     if (this.timer !== undefined) clearInterval(this.timer)
+    if (StatusLine.owns(this.draw)) StatusLine.own(undefined)
     if (!this.enabled) return
     if (this.tty) process.stderr.write(`\r\x1b[2K${this.render()}\n`)
     else if (this.lastDecile !== 10) process.stderr.write(`${this.render()}\n`)
   }
+
+  private readonly draw = () => this.render()
 
   /** The current line. */
   render(): string {

@@ -48,16 +48,8 @@ export type Services =
 /** Whether a `DATABASE_URL` value names a PostgreSQL database. */
 export const isPostgres = (url: string): boolean => PgDatabase.isPostgresUrl(url)
 
-/** `DATABASE_POOL_SIZE` from the configuration's environment (PostgreSQL only; default 10). */
-export const poolSize = (config: AppConfig): number => {
-  const raw = config.env.DATABASE_POOL_SIZE?.trim()
-  if (raw === undefined || raw === "") return PgDatabase.DEFAULT_POOL_SIZE
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 1000) {
-    throw new ConfigInvalid({ variable: "DATABASE_POOL_SIZE", problem: `expected a whole number of connections from 1 to 1000, got '${raw}'` })
-  }
-  return n
-}
+/** `DATABASE_POOL_SIZE`, validated with the rest of the configuration (PostgreSQL only). */
+export const poolSize = (config: AppConfig): number => config.databasePoolSize
 
 const HINT = "check DATABASE_URL: is the server running and reachable, are the user, password and database right? (see .env.example)"
 

@@ -2,7 +2,9 @@
  * Terminal output conventions: ✓ green success, ⚠ yellow warning, ✗ red error with a next step,
  * aligned tables, and compact numbers. Colour only on a TTY and never when NO_COLOR is set.
  */
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
+import * as Output from "./Output.js"
+import { printAbove } from "./StatusLine.js"
 
 const colorEnabled = (stream: NodeJS.WriteStream) =>
   stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
@@ -30,12 +32,16 @@ export const styleErr = {
 }
 
 /** Prints a success line. */
-export const success = (text: string) => Console.log(`${style.green("✓")} ${text}`)
-/** Prints a warning line (stderr). */
-export const warn = (text: string) => Console.error(`${styleErr.yellow("⚠")} ${text}`)
-/** Prints an error with the next step to take (stderr). */
+export const success = (text: string) => Output.line(`${style.green("✓")} ${text}`)
+/** Prints a success line on stderr (when stdout carries data, e.g. `--json`). */
+export const successErr = (text: string) => Effect.sync(() => printAbove(`${styleErr.green("✓")} ${text}`))
+/** Prints a dim informational line on stderr (`--verbose` details). */
+export const note = (text: string) => Effect.sync(() => printAbove(styleErr.dim(text)))
+/** Prints a warning line (stderr, above a live progress bar). */
+export const warn = (text: string) => Effect.sync(() => printAbove(`${styleErr.yellow("⚠")} ${text}`))
+/** Prints an error with the next step to take (stderr, above a live progress bar). */
 export const error = (text: string, hint?: string) =>
-  Console.error(`${styleErr.red("✗")} ${text}${hint ? `\n  ${styleErr.dim("→")} ${hint}` : ""}`)
+  Effect.sync(() => printAbove(`${styleErr.red("✗")} ${text}${hint ? `\n  ${styleErr.dim("→")} ${hint}` : ""}`))
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;]*m/g
@@ -119,8 +125,8 @@ export const timestamp = (d: Date | null): string => {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-/** Prints to stdout. */
-export const print = (text: string) => Console.log(text)
+/** Prints a line to stdout (with back-pressure, see Output). */
+export const print = (text: string) => Output.line(text)
 
 /** Runs an effect only when not quiet. */
 export const unlessQuiet = (quiet: boolean) => <A, E, R>(self: Effect.Effect<A, E, R>) =>

@@ -12,8 +12,10 @@
  * of the same command. When there was none, or V8 rejected it (other V8 flags, say), the bytecode
  * of everything the command compiled is saved as it exits successfully. The cache lives in
  * `$XDG_CACHE_HOME/ml-agents/code-cache` (else `~/.cache/...`), one file per command, named by
- * the Node version and a hash of the bundle's contents, so a rebuilt CLI never meets bytecode of
- * another build; a new file replaces the same Node version's files of other builds. It is
+ * the Node version, a hash of the bundle's path and a hash of its contents, so a rebuilt CLI
+ * never meets bytecode of another build, nor a checkout another checkout's (whose file names V8
+ * would report in stack traces); a new file replaces the same Node version's files of other
+ * builds at the same location. It is
  * written to a temporary file and renamed, so concurrent runs never read half a file.
  *
  * Trust: V8 checks a cache's version, flags and source length, not its contents, so bytecode it
@@ -75,7 +77,10 @@ const cache: Cache | undefined = (() => {
   if ((process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== "") return undefined
   try {
     const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "ml-agents", "code-cache")
-    const runtime = `${process.version}-${process.platform}-${process.arch}-`
+    // Per location as well as per build: V8 keeps the script's file name with its bytecode, so
+    // two checkouts with the same bundle must not share it (stack traces would name the other).
+    const location = createHash("sha1").update(bundle).digest("hex").slice(0, 8)
+    const runtime = `${process.version}-${process.platform}-${process.arch}-${location}-`
     const build = runtime + createHash("sha1").update(bytes).digest("hex").slice(0, 16)
     return { dir, runtime, build, file: path.join(dir, `${build}-${commandKey(process.argv.slice(2))}.bin`) }
   } catch {

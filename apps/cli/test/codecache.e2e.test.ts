@@ -5,11 +5,12 @@
  * transparent to agent plugins, which are loaded with import() from cached code.
  */
 import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest"
 import { cliBin } from "./support.js"
 
 const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/agent-self-consistency")
@@ -50,7 +51,7 @@ describe("code cache", () => {
     expect(first.said("no cache at")).toBe(true)
     expect(first.said("cache written")).toBe(true)
     expect(files()).toHaveLength(1)
-    expect(files()[0]).toMatch(new RegExp(`^${process.version}-${process.platform}-${process.arch}-[0-9a-f]{16}-help\\.bin$`))
+    expect(files()[0]).toMatch(new RegExp(`^${process.version}-${process.platform}-${process.arch}-[0-9a-f]{8}-[0-9a-f]{16}-help\\.bin$`))
 
     const second = run(["--help"])
     expect(second.status, second.stderr).toBe(0)
@@ -82,13 +83,37 @@ describe("code cache", () => {
 
   it("replaces the files of other builds of the same Node when it writes, and keeps other Nodes'", () => {
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
-    const runtime = `${process.version}-${process.platform}-${process.arch}-`
+    const location = createHash("sha1").update(path.join(path.dirname(cliBin), "cli.cjs")).digest("hex").slice(0, 8)
+    const runtime = `${process.version}-${process.platform}-${process.arch}-${location}-`
     fs.writeFileSync(path.join(cacheDir, `${runtime}0000000000000000-help.bin`), "old build")
-    fs.writeFileSync(path.join(cacheDir, "v99.0.0-linux-x64-0000000000000000-help.bin"), "another Node")
+    fs.writeFileSync(path.join(cacheDir, `v99.0.0-linux-x64-${location}-0000000000000000-help.bin`), "another Node")
+    fs.writeFileSync(path.join(cacheDir, `${process.version}-${process.platform}-${process.arch}-ffffffff-0000000000000000-help.bin`), "another checkout")
     expect(run(["--help"]).status).toBe(0)
-    expect(files()).toHaveLength(2)
+    expect(files()).toHaveLength(3)
     expect(files().some((f) => f.startsWith(`${runtime}0000`))).toBe(false)
-    expect(files()).toContain("v99.0.0-linux-x64-0000000000000000-help.bin")
+    expect(files()).toContain(`v99.0.0-linux-x64-${location}-0000000000000000-help.bin`)
+    expect(files()).toContain(`${process.version}-${process.platform}-${process.arch}-ffffffff-0000000000000000-help.bin`)
+  })
+
+  it("is kept per location: a copy of the same build elsewhere neither uses nor replaces this one's", () => {
+    // Inside the package, so that the copy resolves its native dependency (better-sqlite3) too.
+    const copy = fs.mkdtempSync(path.join(path.dirname(cliBin), "..", ".copy-"))
+    onTestFinished(() => fs.rmSync(copy, { recursive: true, force: true }))
+    fs.cpSync(path.dirname(cliBin), copy, { recursive: true })
+    expect(run(["--help"]).status).toBe(0)
+    const mine = files()
+    expect(mine).toHaveLength(1)
+    const other = spawnSync(process.execPath, [path.join(copy, "bin.js"), "--help"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: dir, XDG_CACHE_HOME: path.join(dir, "cache"), NODE_DEBUG: "ml-agents-code-cache" }
+    })
+    expect(other.status, other.stderr).toBe(0)
+    // Its own cache file, not this checkout's bytecode (which carries this checkout's file names).
+    expect(other.stderr).toContain("no cache at")
+    expect(files()).toHaveLength(2)
+    expect(files()).toEqual(expect.arrayContaining(mine))
+    expect(run(["--help"]).said("cache used")).toBe(true)
   })
 
   it("is not used from a directory or file that others can write to", () => {

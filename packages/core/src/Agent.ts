@@ -70,11 +70,39 @@ export interface Agent<P = unknown> {
 /** Identity helper that infers an agent's parameter type. */
 export const make = <P>(agent: Agent<P>): Agent<P> => agent
 
+/** One value that does not fit: the parameter's name and what is wrong with it, in one line. */
+export const ParameterIssue = Schema.Struct({
+  /** The parameter (`tree_depth`, or a model parameter such as `temperature`). */
+  parameter: Schema.String,
+  /** What is wrong, e.g. `Expected a number between 0 and 2, actual 5`. */
+  problem: Schema.String
+})
+
 /** Agent parameters that do not fit an agent's schema. */
 export class InvalidAgentParameters extends Schema.TaggedError<InvalidAgentParameters>()("InvalidAgentParameters", {
   agentId: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** Which parameters are wrong, one issue each, when known: for messages that name the flag. */
+  issues: Schema.optional(Schema.Array(ParameterIssue)),
+  /** `model` when the sampling parameters (temperature, max_tokens, top_p) are wrong, not the agent's. */
+  kind: Schema.optional(Schema.Literal("agent", "model"))
 }) {}
+
+/**
+ * The issues of a decoding failure, one per parameter (the first problem found for it), without
+ * the schema tree: "Expected number, actual \"deep\"" rather than ten lines of unions.
+ */
+export const parameterIssues = (error: ParseResult.ParseError): ReadonlyArray<typeof ParameterIssue.Type> => {
+  const seen = new Map<string, string>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const parameter = issue.path.map(String).join(".")
+    if (!seen.has(parameter)) seen.set(parameter, issue.message)
+  }
+  return [...seen].map(([parameter, problem]) => ({ parameter, problem }))
+}
+
+const describeIssues = (issues: ReadonlyArray<typeof ParameterIssue.Type>) =>
+  issues.map((i) => (i.parameter === "" ? i.problem : `${i.parameter}: ${i.problem}`)).join("; ")
 
 /** Decodes (and validates) user-supplied parameters for an agent, rejecting unknown keys. */
 export const decodeParameters = <P>(
@@ -93,9 +121,10 @@ export const decodeParameters = <P>(
     )
   }
   return Schema.decodeUnknown(agent.parameters, { errors: "all", onExcessProperty: "error" })(input).pipe(
-    Effect.mapError((error) =>
-      new InvalidAgentParameters({ agentId: agent.id, message: ParseResult.TreeFormatter.formatErrorSync(error) })
-    )
+    Effect.mapError((error) => {
+      const issues = parameterIssues(error)
+      return new InvalidAgentParameters({ agentId: agent.id, message: describeIssues(issues), issues, kind: "agent" })
+    })
   )
 }
 

@@ -290,12 +290,15 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           ...stripUndefined(options.defaults?.model ?? {}),
           ...stripUndefined(options.modelParameters ?? {})
         }).pipe(
-          Effect.mapError((error) =>
-            new Agent.InvalidAgentParameters({
+          Effect.mapError((error) => {
+            const issues = Agent.parameterIssues(error)
+            return new Agent.InvalidAgentParameters({
               agentId: agent.id,
-              message: `invalid model parameters: ${error.message}`
+              message: `invalid model parameters: ${issues.map((i) => `${i.parameter}: ${i.problem}`).join("; ")}`,
+              issues,
+              kind: "model"
             })
-          )
+          })
         )
         const problem = agent.validate?.({ modelParameters, parameters })
         if (problem !== undefined) {

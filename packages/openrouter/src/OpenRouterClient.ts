@@ -264,7 +264,11 @@ export const config: Config.Config<OpenRouterOptions> = Config.all({
   }))
 )
 
-/** The LlmClient layer configured from the environment; bad values fail with a ConfigError naming the variable. */
-export const layerConfig: Layer.Layer<Identifier, ConfigError.ConfigError> = Layer.unwrapEffect(
-  Effect.map(config, layer)
-)
+/**
+ * The LlmClient layer from Config values, as Effect's own packages take them: by default the
+ * environment's (`config` above), or any `Config` of the options (e.g. `Config.all({ apiKey:
+ * Config.redacted("MY_KEY"), ... })`). Bad values fail with a ConfigError naming the variable.
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<OpenRouterOptions> = config
+): Layer.Layer<Identifier, ConfigError.ConfigError> => Layer.unwrapEffect(Effect.map(Config.unwrap(options), layer))

@@ -79,7 +79,7 @@ describe("OpenRouterClient.config", () => {
   it.effect("layerConfig fails to build on bad config", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
-        Effect.scoped(OpenRouterClient.layerConfig.pipe(
+        Effect.scoped(OpenRouterClient.layerConfig().pipe(
           (layer) => Effect.withConfigProvider(
             Effect.asVoid(Effect.provide(Effect.void, layer)),
             ConfigProvider.fromMap(new Map([["OPENROUTER_API_KEY", "k-1234"], ["OPENROUTER_MAX_RETRIES", "many"]]))

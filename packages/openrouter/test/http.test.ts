@@ -257,7 +257,7 @@ describe("against a recording server", () => {
         ["OPENROUTER_TIMEOUT", "5"]
       ])
       const response = yield* Effect.flatMap(LlmClient.LlmClient, (llm) => llm.chat(request)).pipe(
-        Effect.provide(OpenRouterClient.layerConfig),
+        Effect.provide(OpenRouterClient.layerConfig()),
         Effect.withConfigProvider(ConfigProvider.fromMap(env))
       )
       // A plain OpenAI-compatible reply: no cost, no provider.

@@ -5,8 +5,9 @@
  * latency and injected faults. End-to-end tests, the benchmark script and the offline demo talk
  * to it instead of https://openrouter.ai/api/v1.
  */
+import { BenchmarkCsv } from "@ml-agents/core"
+import { Effect, Either } from "effect"
 import { readFile } from "node:fs/promises"
-import { questionsFromCsv } from "./internal/Csv.js"
 import { defaultModels } from "./internal/Models.js"
 import { Server } from "./internal/Server.js"
 import * as Validate from "./internal/Validate.js"
@@ -82,12 +83,19 @@ export interface SimulatorOptions {
   faults?: Array<FaultRule>
   /** When total cost so far exceeds it, chat returns 402. */
   creditLimitUsd?: number
+  /**
+   * Called with the last user message of each chat request whose question is not in the answer
+   * key (answered "I am not sure."): the command-line simulator warns on stderr.
+   */
+  onUnknownQuestion?: (text: string) => void
 }
 
 /** Counters since start or the last reset. */
 export interface SimulatorStats {
   requests: { chat: number; models: number; key: number; generation: number; unauthorized: number }
   faultsInjected: number
+  /** Chat requests whose question was not in the answer key (answered "I am not sure."). */
+  unknownQuestions: number
   totalCostUsd: number
   /** The highest number of chat requests in flight at once. */
   maxConcurrentChat: number
@@ -163,13 +171,22 @@ const validateOptions = (o: SimulatorOptions): void => {
   })
 }
 
+/**
+ * The questions of a benchmark file, read by core's strict reader: the simulator accepts exactly
+ * the files `ml-agents benchmark import` accepts, and refuses the others with the same message.
+ */
+const readBenchmark = async (file: string): Promise<Array<{ question: string; answer: string }>> => {
+  const parsed = Effect.runSync(Effect.either(BenchmarkCsv.parse(await readFile(file), file)))
+  if (Either.isLeft(parsed)) throw new Error(parsed.left.message)
+  return parsed.right.questions.map((q) => ({ question: q.text, answer: q.expectedAnswer }))
+}
+
 /** Starts a simulator on loopback (a random free port by default) and resolves once it listens. */
 export const start = async (options: SimulatorOptions = {}): Promise<RunningSimulator> => {
   validateOptions(options)
   const fileQuestions: Array<{ question: string; answer: string }> = []
   for (const file of options.benchmarkFiles ?? []) {
-    const text = await readFile(file, "utf8")
-    for (const q of questionsFromCsv(text, file)) fileQuestions.push(q)
+    for (const q of await readBenchmark(file)) fileQuestions.push(q)
   }
   const server = new Server(options, fileQuestions, options.models ?? defaultModels.map((m) => ({ ...m })))
   await server.listen(options.port ?? 0)

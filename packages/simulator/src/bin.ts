@@ -119,6 +119,21 @@ const main = async (): Promise<void> => {
     process.stdout.write(USAGE)
     return
   }
+  let unknown = 0
+  options.onUnknownQuestion = (text) => {
+    unknown++
+    // The first one, then every 100th: enough to notice, not a flood.
+    if (unknown === 1 || unknown % 100 === 0) {
+      const first = text.split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 80) ?? ""
+      process.stderr.write(
+        `ml-agents-simulator: warning: ${unknown === 1 ? "a question" : `${unknown} questions`} not in the answer key, answered "I am not sure." ` +
+          `(${JSON.stringify(first)}); start the simulator with --benchmark <the CSV you imported>\n`
+      )
+    }
+  }
+  if ((options.benchmarkFiles ?? []).length === 0) {
+    process.stderr.write(`ml-agents-simulator: warning: no --benchmark file given, so every question is answered "I am not sure."\n`)
+  }
   let sim
   try {
     sim = await start(options)
@@ -127,6 +142,10 @@ const main = async (): Promise<void> => {
     process.exit(e instanceof Validate.ConfigError ? 2 : 1)
   }
   process.stdout.write(`ml-agents-simulator listening on ${sim.url}\n`)
+  // How to use it, on stderr (stdout keeps its one line for the programs that read the port).
+  process.stderr.write(
+    `ml-agents-simulator: point ml-agents at it with: OPENROUTER_BASE_URL=${sim.url} OPENROUTER_API_KEY=${(options.keys ?? ["sk-sim-local"])[0]}\n`
+  )
   const stop = () => {
     void sim.close().then(() => process.exit(0))
   }

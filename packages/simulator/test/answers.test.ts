@@ -206,6 +206,6 @@ describe("question lookup", () => {
     const dir = mkdtempSync(join(tmpdir(), "sim-csv-"))
     const file = join(dir, "bad.csv")
     writeFileSync(file, "question,answer\nx,y\n")
-    await expect(start({ benchmarkFiles: [file] })).rejects.toThrow(/INPUT and OUTPUT/)
+    await expect(start({ benchmarkFiles: [file] })).rejects.toThrow(/bad\.csv:1: the header has no "INPUT", "OUTPUT" columns/)
   })
 })

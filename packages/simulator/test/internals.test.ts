@@ -1,36 +1,10 @@
 /**
- * Unit checks of the internals the HTTP tests lean on: the CSV reader, the answer-key index and
+ * Unit checks of the internals the HTTP tests lean on: the answer-key index and
  * the price formatting of /models.
  */
 import { describe, expect, it } from "vitest"
 import { AnswerKey } from "../src/internal/AnswerKey.js"
-import { parse, questionsFromCsv } from "../src/internal/Csv.js"
 import { priceString } from "../src/internal/Models.js"
-
-describe("Csv", () => {
-  it("reads quoted fields with commas, newlines and doubled quotes", () => {
-    expect(parse('a,b,c\r\n"x, y","line1\nline2","say ""hi"""\n,,\n')).toEqual([
-      ["a", "b", "c"],
-      ["x, y", "line1\nline2", 'say "hi"'],
-      ["", "", ""]
-    ])
-  })
-
-  it("ignores a byte-order mark and blank lines, and keeps a last row without newline", () => {
-    expect(parse("\uFEFFINPUT,OUTPUT\n\nq,a")).toEqual([
-      ["INPUT", "OUTPUT"],
-      ["q", "a"]
-    ])
-  })
-
-  it("rejects an unterminated quote", () => {
-    expect(() => parse('a,"b\n')).toThrow(/unterminated/)
-  })
-
-  it("maps INPUT/OUTPUT columns in any position", () => {
-    expect(questionsFromCsv("ID,OUTPUT,INPUT\n1,B,Which?\n2,C,\n", "f.csv")).toEqual([{ question: "Which?", answer: "B" }])
-  })
-})
 
 describe("AnswerKey", () => {
   it("finds questions by any of their lines, and not partial ones", () => {

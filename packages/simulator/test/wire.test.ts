@@ -219,6 +219,7 @@ describe("control API over HTTP", () => {
     expect(s.stats()).toEqual({
       requests: { chat: 0, models: 0, key: 0, generation: 0, unauthorized: 0 },
       faultsInjected: 0,
+      unknownQuestions: 0,
       totalCostUsd: 0,
       maxConcurrentChat: 0,
       chatWindow: { first: null, last: null },

@@ -151,6 +151,11 @@ export const config: Config.Config<{ readonly filename: string; readonly echo: b
   echo: Config.withDefault(Config.boolean("DATABASE_ECHO"), false)
 })
 
-/** `layer` configured from `DATABASE_URL` and `DATABASE_ECHO`; a bad value fails with a ConfigError naming it. */
-export const layerConfig: Layer.Layer<SqlClient.SqlClient, StorageError.StorageError | ConfigError.ConfigError> = Layer
-  .unwrapEffect(Effect.map(config, ({ echo, filename }) => fromFilename(filename, echo)))
+/**
+ * `layer` from Config values, as Effect's own packages take them: by default `DATABASE_URL` and
+ * `DATABASE_ECHO` (`config` above); a bad value fails with a ConfigError naming it.
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<{ readonly filename: string; readonly echo: boolean }> = config
+): Layer.Layer<SqlClient.SqlClient, StorageError.StorageError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(Config.unwrap(options), ({ echo, filename }) => fromFilename(filename, echo)))

@@ -244,8 +244,7 @@ const workQueue = Effect.gen(function*() {
   yield* sql`CREATE INDEX IF NOT EXISTS work_items_claimed_by ON work_items (claimed_by)`
 })
 
-/** The migrations, by id and name (`0001_init`). */
-export const loader: Migrator.Loader = Migrator.fromRecord({
+const migrations = {
   "0001_init": init,
   "0002_run_lease": lease,
   "0003_response_cache": responseCache,
@@ -256,7 +255,16 @@ export const loader: Migrator.Loader = Migrator.fromRecord({
   "0008_grade_details": gradeDetails,
   "0009_experiments": experiments,
   "0010_work_queue": workQueue
-})
+}
+
+/** The migrations, by id and name (`0001_init`). */
+export const loader: Migrator.Loader = Migrator.fromRecord(migrations)
+
+/** The id of the newest migration: a database migrated this far needs no writes to be read. */
+export const latest: number = Math.max(...Object.keys(migrations).map((name) => Number.parseInt(name, 10)))
+
+/** Where @effect/sql's migrator records the migrations that ran. */
+export const TABLE = "effect_sql_migrations"
 
 /**
  * Runs the migrations that have not run yet, in one transaction; returns those it ran. Uses

@@ -70,7 +70,9 @@ export function layer(
 
 /**
  * The repositories and the response cache on the database named by `DATABASE_URL`, echoing SQL
- * when `DATABASE_ECHO` is true.
+ * when `DATABASE_ECHO` is true; or by the Config values given (see `Database.layerConfig`).
  */
-export const layerConfig: Layer.Layer<Services, StorageError.StorageError | ConfigError.ConfigError> = Layer
-  .provideMerge(services, Database.layerConfig)
+export const layerConfig = (
+  options?: Parameters<typeof Database.layerConfig>[0]
+): Layer.Layer<Services, StorageError.StorageError | ConfigError.ConfigError> =>
+  Layer.provideMerge(services, Database.layerConfig(options))

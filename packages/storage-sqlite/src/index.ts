@@ -1,6 +1,6 @@
 /**
  * @ml-agents/storage-sqlite: core's repositories on a SQLite file, through `@effect/sql`.
- * Start with `SqliteStorage.layer({ url })` or `SqliteStorage.layerConfig`.
+ * Start with `SqliteStorage.layer({ url })` or `SqliteStorage.layerConfig()`.
  */
 export * as Database from "./Database.js"
 export * as Migrations from "./Migrations.js"

@@ -281,7 +281,7 @@ describe("Database.layer", () => {
       const dir = yield* tempDir
       const filename = path.join(dir, "from-config.db")
       const provider = ConfigProvider.fromMap(new Map([["DATABASE_URL", `sqlite:///${filename}`]]))
-      const context = yield* Layer.build(SqliteStorage.layerConfig).pipe(Effect.withConfigProvider(provider))
+      const context = yield* Layer.build(SqliteStorage.layerConfig()).pipe(Effect.withConfigProvider(provider))
       yield* Effect.provide(
         Effect.flatMap(BenchmarkRepository.BenchmarkRepository, (repo) => repo.create(benchmark("CFG", 1), questions(1))),
         context

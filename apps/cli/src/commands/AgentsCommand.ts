@@ -8,6 +8,7 @@ import { Agent, AgentConfig } from "@ml-agents/core"
 import { Context, Effect } from "effect"
 import { AppContext } from "../AppContext.js"
 import type { LoadedAgent } from "../Plugins.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 
 /** The agents this process knows, with where each came from. */
@@ -15,16 +16,18 @@ export class LoadedAgents extends Context.Tag("@ml-agents/cli/LoadedAgents")<Loa
 
 const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value))
 
-const listCommand = Command.make("list", {}, () =>
+const listCommand = Command.make("list", { json: Scripting.json }, ({ json }) =>
   Effect.gen(function*() {
     const { config } = yield* AppContext
     const loaded = yield* LoadedAgents
     const lines: Array<string> = []
+    const described: Array<unknown> = []
     for (const { agent, source } of loaded) {
       const configured = AgentConfig.splitDefaults(config.agentDefaults[agent.id] ?? {})
       const schemaDefaults = yield* Agent.parameterDefaults(agent).pipe(Effect.orElseSucceed(() => ({})))
       const parameters = { ...schemaDefaults, ...configured.agent }
       const sampling = { ...agent.modelDefaults, ...configured.model } as Record<string, unknown>
+      described.push({ id: agent.id, source, description: agent.description, parameters, sampling })
       lines.push(`${Ui.style.bold(agent.id)}  ${Ui.style.dim(`(${source})`)}  ${agent.description}`)
       const names = Agent.parameterNames(agent)
       lines.push(
@@ -35,8 +38,14 @@ const listCommand = Command.make("list", {}, () =>
         .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}=${show(v)}`)
       lines.push(`    sampling:   ${samplingText.join("  ") || Ui.style.dim("provider defaults")}`)
     }
-    yield* Ui.print(lines.join("\n"))
-    yield* Ui.print(Ui.style.dim("\n  Use with: ml-agents evaluate create --agent <id> [--param key=value ...]"))
+    yield* Scripting.emit(json, {
+      json: () => described,
+      quiet: () => loaded.map(({ agent }) => agent.id),
+      text: Effect.gen(function*() {
+        yield* Ui.print(lines.join("\n"))
+        yield* Ui.print(Ui.style.dim("\n  Use with: ml-agents evaluate create --agent <id> [--param key=value ...]"))
+      })
+    })
   })
 ).pipe(Command.withDescription("List the built-in agents and installed plugins, with parameters and defaults"))
 

@@ -10,6 +10,9 @@ import { AppContext } from "../AppContext.js"
 import * as CodeSandbox from "../CodeSandbox.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
 import { ExitCode, UserError } from "../Errors.js"
+import * as DataLocation from "../DataLocation.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 
 const findBenchmark = (name: string) =>
@@ -35,18 +38,19 @@ const importCommand = Command.make(
     source: Args.text({ name: "csv" }).pipe(
       Args.withDescription("a CSV file with INPUT and OUTPUT columns, or a known name (GPQA, FOLIO, SAMPLE_MC, …)")
     ),
-    name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under")),
+    name: Options.text("name").pipe(Options.optional, Options.withDescription("short name to import it under (default: from the file name), e.g. --name MY_BENCH")),
     description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description")),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("how answers are graded (see `graders list`); detected from the expected answers when not given")
+      Options.withDescription("how answers are graded, one of the kinds `ml-agents graders list` shows (default: detected from the expected answers, or code from a TESTS column), e.g. --answer-kind number")
     ),
     skipReferenceCheck: Options.boolean("skip-reference-check").pipe(
       Options.withDescription("import even if reference solutions fail their tests (code benchmarks; not recommended)")
     ),
-    unsafeNoSandbox: CodeSandbox.unsafeOption
+    unsafeNoSandbox: CodeSandbox.unsafeOption,
+    json: Scripting.json
   },
-  ({ answerKind, description, name, skipReferenceCheck, source, unsafeNoSandbox }) =>
+  ({ answerKind, description, json, name, skipReferenceCheck, source, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config } = yield* AppContext
       const resolved = yield* Effect.try({
@@ -102,16 +106,22 @@ const importCommand = Command.make(
       })
       const repo = yield* BenchmarkRepository.BenchmarkRepository
       yield* repo.create(benchmark, parsed.questions)
-      yield* Ui.success(
-        `Imported ${Ui.int(parsed.questions.length)} questions as ${Ui.style.bold(benchmarkName)}` +
-          (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
-      )
-      yield* Ui.print(
-        Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : ` (detected from ${kind === "code" ? "the TESTS column" : "the expected answers"}; override with --answer-kind)`}`)
-      )
-      yield* Ui.print(
-        Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)
-      )
+      yield* Scripting.emit(json, {
+        json: () => ({ benchmark }),
+        quiet: () => [benchmarkName],
+        text: Effect.gen(function*() {
+          yield* Ui.success(
+            `Imported ${Ui.int(parsed.questions.length)} questions as ${Ui.style.bold(benchmarkName)}` +
+              (metadataColumns.length > 0 ? ` (metadata: ${metadataColumns.join(", ")})` : "")
+          )
+          yield* Ui.print(
+            Ui.style.dim(`  graded as ${kind}${Option.isSome(answerKind) ? "" : ` (detected from ${kind === "code" ? "the TESTS column" : "the expected answers"}; override with --answer-kind)`}`)
+          )
+          yield* Ui.print(
+            Ui.style.dim(`  Next: ml-agents evaluate create --agent none --model openai/gpt-4o-mini --benchmark ${benchmarkName}`)
+          )
+        })
+      })
     })
 ).pipe(Command.withDescription("Import a benchmark CSV (INPUT, OUTPUT, extra columns become metadata); all or nothing"))
 
@@ -120,14 +130,23 @@ const listCommand = Command.make(
   {
     available: Options.boolean("available").pipe(
       Options.withDescription("also list the benchmark files that can be imported by name")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ available }) =>
+  ({ available, json }) =>
     Effect.gen(function*() {
-      const { config } = yield* AppContext
+      const { config, flags } = yield* AppContext
       const benchmarks = yield* (yield* BenchmarkRepository.BenchmarkRepository).list
+      const files = available ? BenchmarkFiles.available(config.benchmarkDirs) : []
+      if (json || flags.quiet) {
+        return yield* Scripting.emit(json, {
+          json: () => ({ benchmarks, ...(available ? { available: files } : {}) }),
+          quiet: () => [...benchmarks.map((b) => b.name), ...files.map((f) => f.name).filter((n) => !benchmarks.some((b) => b.name === n))],
+          text: Effect.void
+        })
+      }
       if (benchmarks.length === 0) {
-        yield* Ui.print("No benchmarks imported yet. Import one with: ml-agents benchmark import SAMPLE_MC")
+        yield* Ui.print(`No benchmarks imported yet in ${DataLocation.databaseText(config)}.\nImport one with: ml-agents benchmark import SAMPLE_MC`)
       } else {
         yield* Ui.print(Ui.table(benchmarks, [
           { header: "NAME", value: (b) => b.name, color: Ui.style.bold },
@@ -137,7 +156,6 @@ const listCommand = Command.make(
         ]))
       }
       if (available) {
-        const files = BenchmarkFiles.available(config.benchmarkDirs)
         const imported = new Set(benchmarks.map((b) => b.name))
         yield* Ui.print("")
         yield* Ui.print(Ui.style.bold("Importable by name:"))
@@ -153,13 +171,15 @@ const listCommand = Command.make(
 const showCommand = Command.make(
   "show",
   {
-    name: Args.text({ name: "name" }),
-    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show"))
+    name: Args.text({ name: "name" }).pipe(Args.withDescription("the benchmark's name (ml-agents benchmark list), e.g. SAMPLE_MC")),
+    limit: Options.integer("limit").pipe(Options.withDefault(5), Options.withDescription("questions to show (0: none)")),
+    json: Scripting.json
   },
-  ({ limit, name }) =>
+  ({ json, limit, name }) =>
     Effect.gen(function*() {
       const benchmark = yield* findBenchmark(name)
       const questions = yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id)
+      if (json) return yield* Output.json({ benchmark, questions: limit > 0 ? questions.slice(0, limit) : [] })
       const columns = (benchmark.metadata.columns as ReadonlyArray<string> | undefined) ?? []
       yield* Ui.print(Ui.style.bold(benchmark.name) + (benchmark.description ? ` — ${benchmark.description}` : ""))
       yield* Ui.print(Ui.fields([

@@ -8,7 +8,8 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Comparison, EvaluationOrchestrator } from "@ml-agents/core"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
+import * as Output from "../Output.js"
 import * as Ui from "../Ui.js"
 
 const { CONFIDENCE, DEFAULT_SEED, ITERATIONS, VERDICT_RULE } = Comparison
@@ -72,7 +73,7 @@ export const command = Command.make(
       const { adjusted, baseline, comparisons } = yield* Comparison.compare(evaluations, { seed })
 
       if (json) {
-        yield* Console.log(JSON.stringify(
+        yield* Output.line(JSON.stringify(
           {
             baseline,
             bootstrap: { iterations: ITERATIONS, confidence: CONFIDENCE, seed },

@@ -3,6 +3,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import {
+  Agent,
   AgentConfig,
   AgentRegistry,
   GraderRegistry,
@@ -22,11 +23,15 @@ import { AppContext } from "../AppContext.js"
 import * as CodeSandbox from "../CodeSandbox.js"
 import * as Repeats from "../Repeats.js"
 import { ExitCode, UserError } from "../Errors.js"
+import { closest, UsageError } from "../UsageError.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
 import * as CompareCommand from "./CompareCommand.js"
 import * as TraceView from "../TraceView.js"
+import * as DataLocation from "../DataLocation.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
 
@@ -42,7 +47,7 @@ const statusColor = (status: Evaluation.EvaluationStatus) => (s: string) =>
 const parseParam = (raw: string): readonly [string, unknown] => {
   const eq = raw.indexOf("=")
   if (eq <= 0) {
-    throw new UserError({ code: ExitCode.config, text: `--param '${raw}' is not key=value`, hint: "e.g. --param tree_depth=2" })
+    throw new UsageError({ flag: "--param", value: raw, problem: `--param '${raw}' is not key=value`, allowed: "key=value, the value as JSON or text", fix: "e.g. --param tree_depth=2" })
   }
   const key = raw.slice(0, eq).trim()
   const text = raw.slice(eq + 1).trim()
@@ -53,10 +58,61 @@ const parseParam = (raw: string): readonly [string, unknown] => {
   }
 }
 
+/** The flag that sets each model parameter, and an example value. */
+const modelFlags: Record<string, readonly [flag: string, example: string]> = {
+  temperature: ["--temp", "0.7"],
+  maxTokens: ["--max-tokens", "1000"],
+  topP: ["--top-p", "0.9"]
+}
+
+/**
+ * A parameter the agent or the model refused, blamed on what set it: the flag (`--temp 5`,
+ * `--param tree_depth=deep`) as a usage error, or else the *_AGENT_DEFAULTS variable.
+ */
+const blameParameters = (
+  e: Agent.InvalidAgentParameters,
+  given: {
+    readonly agentId: string
+    readonly modelFlags: Readonly<Record<string, Option.Option<number>>>
+    readonly params: Readonly<Record<string, unknown>>
+    readonly defaults: Readonly<Record<string, unknown>>
+  }
+): Agent.InvalidAgentParameters | UsageError | UserError => {
+  const issue = e.issues?.[0]
+  if (issue === undefined) return e
+  const [, allowed, actual] = /^Expected (.*?), actual (.*)$/s.exec(issue.problem) ?? [undefined, issue.problem, undefined]
+  if (e.kind === "model") {
+    const [flag, example] = modelFlags[issue.parameter] ?? [issue.parameter, "<value>"]
+    const value = given.modelFlags[issue.parameter]
+    if (value !== undefined && Option.isSome(value)) {
+      return new UsageError({ flag, value: String(value.value), problem: `${flag} ${value.value} is out of range`, allowed, fix: `e.g. ${flag} ${example}` })
+    }
+  } else if (Object.hasOwn(given.params, issue.parameter)) {
+    const raw = given.params[issue.parameter]
+    const shown = typeof raw === "string" ? raw : JSON.stringify(raw)
+    const fallback = given.defaults[issue.parameter]
+    return new UsageError({
+      flag: "--param",
+      value: `${issue.parameter}=${shown}`,
+      problem: `--param ${issue.parameter}=${shown} is not a valid ${issue.parameter} for agent '${given.agentId}'`,
+      allowed,
+      fix: fallback !== undefined
+        ? `e.g. --param ${issue.parameter}=${JSON.stringify(fallback)} (its default); every parameter: ml-agents agents list`
+        : "see the agent's parameters with: ml-agents agents list"
+    })
+  }
+  const variable = `${given.agentId.toUpperCase()}_AGENT_DEFAULTS`
+  return new UserError({
+    code: ExitCode.config,
+    text: `Configuration error: ${variable}: ${issue.parameter} ${actual !== undefined ? `is ${actual}, ` : ""}expected ${allowed}`,
+    hint: `fix ${variable} in the environment or your .env file (see .env.example)`
+  })
+}
+
 const checkModel = (model: string) =>
   Effect.gen(function*() {
     const { config } = yield* AppContext
-    if (config.openrouter.apiKey === null) {
+    if (Option.isNone(config.openrouter)) {
       yield* Ui.warn(`OPENROUTER_API_KEY is not set, so the model id '${model}' was not checked`)
       return Option.none<LlmClient.ModelInfo>()
     }
@@ -99,20 +155,22 @@ export const costBound = (
 const createCommand = Command.make(
   "create",
   {
-    agent: Options.text("agent").pipe(Options.withDescription("agent id: none, cot, tot, or an installed plugin")),
-    model: Options.text("model").pipe(Options.withDescription("model id, e.g. openai/gpt-4o-mini")),
-    benchmark: Options.text("benchmark").pipe(Options.withDescription("name of an imported benchmark")),
-    temp: Options.float("temp").pipe(Options.optional, Options.withDescription("sampling temperature, 0-2")),
-    maxTokens: Options.integer("max-tokens").pipe(Options.optional, Options.withDescription("max tokens per model call")),
-    topP: Options.float("top-p").pipe(Options.optional, Options.withDescription("nucleus sampling, 0-1")),
+    agent: Options.text("agent").pipe(Options.withDescription("agent id: none, cot, tot, or an installed plugin (ml-agents agents list), e.g. --agent cot")),
+    model: Options.text("model").pipe(Options.withDescription("model id as the provider names it, e.g. --model openai/gpt-4o-mini")),
+    benchmark: Options.text("benchmark").pipe(Options.withDescription("name of an imported benchmark (ml-agents benchmark list), e.g. --benchmark SAMPLE_MC")),
+    temp: Options.float("temp").pipe(Options.optional, Options.withDescription("sampling temperature from 0 to 2 (default: the agent's), e.g. --temp 0.7")),
+    maxTokens: Options.integer("max-tokens").pipe(Options.optional, Options.withDescription("most tokens per model call (default: the agent's), e.g. --max-tokens 1000")),
+    topP: Options.float("top-p").pipe(Options.optional, Options.withDescription("nucleus sampling from 0 to 1 (default: the provider's), e.g. --top-p 0.9")),
     params: Options.text("param").pipe(
+      Options.withPseudoName("key=value"),
       Options.repeated,
-      Options.withDescription("agent parameter as key=value (repeatable), e.g. --param tree_depth=2")
+      Options.withDescription("an agent parameter (see ml-agents agents list), e.g. --param tree_depth=2")
     ),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
       Options.withDescription("grade this evaluation's answers as this kind instead of the benchmark's")
-    )
+    ),
+    json: Scripting.json
   },
   (options) =>
     Effect.gen(function*() {
@@ -121,8 +179,20 @@ const createCommand = Command.make(
       yield* registry.get(options.agent)
       const benchmark = yield* findBenchmark(options.benchmark)
       const agentParameters = Object.fromEntries(
-        yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UserError })
+        yield* Effect.try({ try: () => options.params.map(parseParam), catch: (e) => e as UsageError })
       )
+      const known = Agent.parameterNames(yield* registry.get(options.agent))
+      for (const key of Object.keys(agentParameters)) {
+        if (known.includes(key)) continue
+        const near = closest(key, known)
+        return yield* new UsageError({
+          flag: "--param",
+          value: key,
+          problem: `agent '${options.agent}' has no parameter '${key}' (--param ${key}=…)`,
+          allowed: known.length > 0 ? known.join(", ") : "none: this agent takes no parameters",
+          fix: near.length > 0 ? `did you mean --param ${near[0]}=…? every parameter: ml-agents agents list` : "every agent's parameters: ml-agents agents list"
+        })
+      }
       const modelInfo = yield* checkModel(options.model)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const { evaluation, maxCallsPerQuestion } = yield* orchestrator.create({
@@ -137,32 +207,51 @@ const createCommand = Command.make(
         agentParameters,
         answerKind: Option.getOrUndefined(options.answerKind),
         defaults: AgentConfig.splitDefaults(config.agentDefaults[options.agent] ?? {})
-      })
+      }).pipe(
+        Effect.catchTag("InvalidAgentParameters", (e) =>
+          Effect.gen(function*() {
+            const agent = yield* registry.get(options.agent)
+            const defaults = yield* Agent.parameterDefaults(agent).pipe(Effect.orElseSucceed(() => ({} as Record<string, unknown>)))
+            return yield* Effect.fail(blameParameters(e, {
+              agentId: options.agent,
+              modelFlags: { temperature: options.temp, maxTokens: options.maxTokens, topP: options.topP },
+              params: agentParameters,
+              defaults
+            }))
+          })
+        )
+      )
       const c = evaluation.agentConfig
-      yield* Ui.success(`Created evaluation ${Ui.style.bold(evaluation.id)}`)
-      yield* Ui.print(Ui.fields([
-        ["agent", c.agentType],
-        ["model", c.modelName],
-        ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
-        ["sampling", describeSampling(c.modelParameters)],
-        ...(evaluation.answerKind !== null ? [["graded as", `${evaluation.answerKind} (instead of the benchmark's)`] as const] : []),
-        ...(Object.keys(c.agentParameters).length > 0
-          ? [["parameters", JSON.stringify(c.agentParameters)] as const]
-          : [])
-      ]))
       const pricing = Option.flatMap(modelInfo, (m) => Option.fromNullable(m.pricing))
-      if (Option.isSome(pricing)) {
-        const questions = yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id)
-        const bound = costBound(questions, maxCallsPerQuestion, c.modelParameters.maxTokens, pricing.value)
-        yield* Ui.print(Ui.fields([[
-          "cost",
-          bound === null
-            ? "no upper bound (max_tokens is not set)"
-            : `at most ${Ui.usd(bound)} (${Ui.int(questions.length)} questions × up to ${maxCallsPerQuestion} call${maxCallsPerQuestion === 1 ? "" : "s"}, ` +
-              `each using all ${Ui.int(c.modelParameters.maxTokens!)} max_tokens; real runs use far less). Cap it with --max-cost on run`
-        ]]))
-      }
-      yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
+      const questions = Option.isSome(pricing) ? yield* (yield* BenchmarkRepository.BenchmarkRepository).questions(benchmark.id) : []
+      const bound = Option.isSome(pricing) ? costBound(questions, maxCallsPerQuestion, c.modelParameters.maxTokens, pricing.value) : null
+      yield* Scripting.emit(options.json, {
+        json: () => ({ evaluation, costBoundUsd: bound, run: `ml-agents evaluate run ${evaluation.id}` }),
+        quiet: () => [evaluation.id],
+        text: Effect.gen(function*() {
+          yield* Ui.success(`Created evaluation ${Ui.style.bold(evaluation.id)}`)
+          yield* Ui.print(Ui.fields([
+            ["agent", c.agentType],
+            ["model", c.modelName],
+            ["benchmark", `${benchmark.name} (${Ui.int(benchmark.questionCount)} questions)`],
+            ["sampling", describeSampling(c.modelParameters)],
+            ...(evaluation.answerKind !== null ? [["graded as", `${evaluation.answerKind} (instead of the benchmark's)`] as const] : []),
+            ...(Object.keys(c.agentParameters).length > 0
+              ? [["parameters", JSON.stringify(c.agentParameters)] as const]
+              : [])
+          ]))
+          if (Option.isSome(pricing)) {
+            yield* Ui.print(Ui.fields([[
+              "cost",
+              bound === null
+                ? "no upper bound (max_tokens is not set)"
+                : `at most ${Ui.usd(bound)} (${Ui.int(questions.length)} questions × up to ${maxCallsPerQuestion} call${maxCallsPerQuestion === 1 ? "" : "s"}, ` +
+                  `each using all ${Ui.int(c.modelParameters.maxTokens!)} max_tokens; real runs use far less). Cap it with --max-cost on run`
+            ]]))
+          }
+          yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents evaluate run ${evaluation.id}`)}`)
+        })
+      })
     })
 ).pipe(Command.withDescription("Create an evaluation (an agent and a model on a benchmark); prints its id"))
 
@@ -249,7 +338,7 @@ const questionCount = (benchmarkId: string) =>
 const runCommand = Command.make(
   "run",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     concurrency: Options.integer("concurrency").pipe(
       Options.optional,
       Options.withDescription("questions in flight at once (default MAX_CONCURRENT_EVALUATIONS)")
@@ -259,23 +348,30 @@ const runCommand = Command.make(
     ),
     maxCost: Options.float("max-cost").pipe(
       Options.optional,
-      Options.withDescription("stop cleanly (resumable) once the evaluation's cost reaches this many USD")
+      Options.withDescription("stop cleanly (resumable) once the evaluation's cost reaches this many USD, e.g. --max-cost 2.50")
     ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
     ),
-    unsafeNoSandbox: CodeSandbox.unsafeOption
+    unsafeNoSandbox: CodeSandbox.unsafeOption,
+    json: Scripting.json
   },
-  ({ cache, concurrency, id, maxCost, retryErrors, unsafeNoSandbox }) =>
+  ({ cache, concurrency, id, json, maxCost, retryErrors, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
+      const n = Option.getOrElse(concurrency, () => config.concurrency)
+      if (n < 1 || n > 1024) {
+        return yield* new UsageError({
+          flag: "--concurrency",
+          value: String(n),
+          problem: `--concurrency ${n} is out of range`,
+          allowed: "a whole number from 1 to 1024",
+          fix: "e.g. --concurrency 8"
+        })
+      }
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
       yield* CodeSandbox.ensureFor(evaluation, unsafeNoSandbox)
-      const n = Option.getOrElse(concurrency, () => config.concurrency)
-      if (n < 1 || n > 1024) {
-        return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
-      }
       if (evaluation.status === "completed" && !retryErrors) {
         return yield* new UserError({
           code: ExitCode.general,
@@ -286,13 +382,14 @@ const runCommand = Command.make(
       if (retryErrors) {
         const failed = yield* (yield* ResultRepository.ResultRepository).failedQuestionIds(id)
         if (failed.size === 0 && evaluation.status === "completed") {
-          yield* Ui.success(`Evaluation ${id} has no failed questions to retry`)
+          if (!flags.quiet && !json) yield* Ui.success(`Evaluation ${id} has no failed questions to retry`)
+          else if (json) yield* Output.json({ evaluation, retried: 0 })
           return
         }
-        if (!flags.quiet) yield* Ui.print(Ui.style.dim(`  retrying ${failed.size} failed question${failed.size === 1 ? "" : "s"}`))
+        if (!flags.quiet && !json) yield* Ui.print(Ui.style.dim(`  retrying ${failed.size} failed question${failed.size === 1 ? "" : "s"}`))
       }
       const c = evaluation.agentConfig
-      if (!flags.quiet) {
+      if (!flags.quiet && !json) {
         yield* Ui.print(`Running ${Ui.style.bold(id)}: ${c.agentType} · ${c.modelName} · ${evaluation.benchmarkName}`)
       }
       let bar: ProgressBar | undefined
@@ -307,8 +404,9 @@ const runCommand = Command.make(
         onStart: ({ remaining, total }) =>
           Effect.gen(function*() {
             bar = new ProgressBar(total, total - remaining, !flags.quiet)
-            if (remaining < total && !flags.quiet && !retryErrors) {
-              yield* Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`))
+            if (remaining < total && !flags.quiet && !json && !retryErrors) {
+              // A closed stdout is noticed by the next print, after the run.
+              yield* Effect.ignore(Ui.print(Ui.style.dim(`  resuming: ${total - remaining} of ${total} questions already done`)))
             }
           }),
         onProgress: (p) => Effect.sync(() => bar?.update(p.done, p.correct, p.errors, p.concurrency))
@@ -325,43 +423,54 @@ const runCommand = Command.make(
       )
       bar?.finish()
       const context = yield* summaryContext(outcome.evaluation)
-      yield* Ui.success(`Evaluation ${id} completed`)
-      yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, context))
-      yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
+      yield* Scripting.emit(json, {
+        json: () => ({ evaluation: outcome.evaluation, questions: context.total, results: outcome.results }),
+        // The exit status says how it went; `evaluate show <id> --json` has the figures.
+        quiet: () => [],
+        text: Effect.gen(function*() {
+          yield* Ui.success(`Evaluation ${id} completed`)
+          yield* Ui.print(summaryLines(outcome.evaluation, outcome.results, context))
+          yield* Ui.print(Ui.style.dim(`\n  Per question: ml-agents evaluate show ${id}`))
+        })
+      })
     })
 ).pipe(Command.withDescription("Run (or resume) an evaluation, storing each question's result as it finishes"))
 
 const listCommand = Command.make(
   "list",
   {
-    status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(Options.optional),
-    benchmark: Options.text("benchmark").pipe(Options.optional),
-    limit: Options.integer("limit").pipe(Options.withDefault(20)),
-    json: Options.boolean("json").pipe(Options.withDescription("print the list as JSON"))
+    status: Options.choice("status", ["pending", "running", "completed", "failed", "interrupted"]).pipe(
+      Options.optional,
+      Options.withDescription("only evaluations in this state, e.g. --status interrupted")
+    ),
+    benchmark: Options.text("benchmark").pipe(Options.optional, Options.withDescription("only evaluations of this benchmark, e.g. --benchmark SAMPLE_MC")),
+    limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("show at most this many, most recent first")),
+    json: Scripting.json
   },
   ({ benchmark, json, limit, status }) =>
     Effect.gen(function*() {
+      const { config, flags } = yield* AppContext
       const evaluations = yield* (yield* EvaluationRepository.EvaluationRepository).list({
         status: Option.getOrUndefined(status),
         benchmarkName: Option.getOrUndefined(benchmark),
         limit
       })
-      if (evaluations.length === 0 && !json) {
+      if (evaluations.length === 0 && !json && !flags.quiet) {
         yield* Ui.print(
           Option.isSome(status) || Option.isSome(benchmark)
             ? "No evaluations match."
-            : "No evaluations yet. Create one with: ml-agents evaluate create --agent none --model <id> --benchmark <name>"
+            : `No evaluations yet in ${DataLocation.databaseText(config)}.\n` +
+              "Create one with: ml-agents evaluate create --agent none --model <id> --benchmark <name>"
         )
         return
       }
       const results = yield* ResultRepository.ResultRepository
       const rows = yield* Effect.forEach(evaluations, (e) =>
         Effect.all({ e: Effect.succeed(e), r: results.summarize(e.id), total: questionCount(e.benchmarkId) }))
-      if (json) {
-        yield* Ui.print(JSON.stringify(rows.map(({ e, r, total }) => ({ evaluation: e, questions: total, results: r })), null, 2))
-        return
-      }
-      yield* Ui.print(Ui.table(rows, [
+      yield* Scripting.emit(json, {
+        json: () => rows.map(({ e, r, total }) => ({ evaluation: e, questions: total, results: r })),
+        quiet: () => rows.map(({ e }) => e.id),
+        text: Ui.print(Ui.table(rows, [
         { header: "ID", value: ({ e }) => e.id, color: Ui.style.bold },
         { header: "STATUS", value: ({ e }) => e.status, color: (s, { e }) => statusColor(e.status)(s) },
         { header: "AGENT", value: ({ e }) => e.agentConfig.agentType },
@@ -371,16 +480,17 @@ const listCommand = Command.make(
         { header: "ACCURACY", value: ({ r }) => (r.processed === 0 ? "—" : Ui.percent(r.accuracy)), align: "right" },
         { header: "COST", value: ({ r }) => Ui.usd(r.costUsd), align: "right" },
         { header: "CREATED", value: ({ e }) => Ui.timestamp(e.createdAt) }
-      ]))
+        ]))
+      })
     })
 ).pipe(Command.withDescription("List evaluations, most recent first"))
 
 const showCommand = Command.make(
   "show",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     limit: Options.integer("limit").pipe(Options.withDefault(50), Options.withDescription("question rows to show (0: none)")),
-    offset: Options.integer("offset").pipe(Options.withDefault(0)),
+    offset: Options.integer("offset").pipe(Options.withDefault(0), Options.withDescription("skip this many question rows (to page through them)")),
     question: Options.text("question").pipe(
       Options.optional,
       Options.withDescription("show one question in full: its trace (the reasoning, or the ToT search tree) and raw output")
@@ -513,14 +623,15 @@ const showCommand = Command.make(
 const rescoreCommand = Command.make(
   "rescore",
   {
-    id: Args.text({ name: "evaluation_id" }),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("grade as this kind from now on (stored with the evaluation); 'benchmark' goes back to the benchmark's")
+      Options.withDescription("grade as this kind from now on (stored with the evaluation), one of `ml-agents graders list`; 'benchmark' goes back to the benchmark's")
     ),
-    unsafeNoSandbox: CodeSandbox.unsafeOption
+    unsafeNoSandbox: CodeSandbox.unsafeOption,
+    json: Scripting.json
   },
-  ({ answerKind, id, unsafeNoSandbox }) =>
+  ({ answerKind, id, json, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const graders = yield* GraderRegistry.GraderRegistry
@@ -534,14 +645,21 @@ const rescoreCommand = Command.make(
         isOwnerAlive: RunLease.isAlive,
         answerKind: Option.match(answerKind, { onNone: () => undefined, onSome: (k) => (k === "benchmark" ? null : k) })
       })
-      yield* Ui.success(
-        `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${(yield* graders.get(kind)).version}), without model calls: ` +
-          `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
-      )
-      yield* Ui.print(Ui.fields([
-        ["before", `${Ui.percent(before.accuracy)} (${before.correct} correct)`],
-        ["after", `${Ui.percent(after.accuracy)}${wilsonText(after.correct, after.processed)} (${after.correct} correct, ${after.incorrect} wrong, ${after.noAnswer} no answer, ${after.errors} failed)`]
-      ]))
+      const version = (yield* graders.get(kind)).version
+      yield* Scripting.emit(json, {
+        json: () => ({ evaluationId: id, answerKind: kind, graderVersion: version, changed, before, after }),
+        quiet: () => [],
+        text: Effect.gen(function*() {
+          yield* Ui.success(
+            `Re-graded ${Ui.int(after.processed - after.errors)} answers of ${id} as ${kind} (grader version ${version}), without model calls: ` +
+              `${Ui.int(changed)} grade${changed === 1 ? "" : "s"} changed`
+          )
+          yield* Ui.print(Ui.fields([
+            ["before", `${Ui.percent(before.accuracy)} (${before.correct} correct)`],
+            ["after", `${Ui.percent(after.accuracy)}${wilsonText(after.correct, after.processed)} (${after.correct} correct, ${after.incorrect} wrong, ${after.noAnswer} no answer, ${after.errors} failed)`]
+          ]))
+        })
+      })
     })
 ).pipe(Command.withDescription("Grade an evaluation's stored answers again with the current graders (no model calls)"))
 

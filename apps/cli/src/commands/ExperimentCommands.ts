@@ -88,7 +88,7 @@ const flagOf = (gridPath: string) => {
 /** The provider's model list when a key is set (with a warning when it cannot be had). */
 const modelList = Effect.gen(function*() {
   const { config } = yield* AppContext
-  if (config.openrouter.apiKey === null) {
+  if (Option.isNone(config.openrouter)) {
     yield* Ui.warn("OPENROUTER_API_KEY is not set, so the model ids were not checked")
     return undefined
   }
@@ -343,7 +343,8 @@ const runCommand = Command.make(
             }))
             view = new GridView(lines, !flags.quiet, budget, n)
             if (info.remaining < info.total && !flags.quiet) {
-              yield* Ui.print(Ui.style.dim(`  resuming: ${Ui.int(info.total - info.remaining)} of ${Ui.int(info.total)} questions already done`))
+              // A closed stdout is noticed by the next print, after the run.
+              yield* Effect.ignore(Ui.print(Ui.style.dim(`  resuming: ${Ui.int(info.total - info.remaining)} of ${Ui.int(info.total)} questions already done`)))
             }
           }),
         onProgress: (p) =>

@@ -5,8 +5,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { EvaluationOrchestrator, type QuestionResult, ResultRepository } from "@ml-agents/core"
 import { Effect, Option, Stream } from "effect"
-import * as fs from "node:fs"
 import { ExitCode, UserError } from "../Errors.js"
+import * as Output from "../Output.js"
 import * as Ui from "../Ui.js"
 
 /**
@@ -61,45 +61,43 @@ export const csvField = (value: unknown): string => {
 export const command = Command.make(
   "export",
   {
-    id: Args.text({ name: "evaluation_id" }),
-    format: Options.choice("format", ["csv", "json", "jsonl"]).pipe(Options.withDefault("csv" as const)),
+    id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
+    format: Options.choice("format", ["csv", "json", "jsonl"]).pipe(
+      Options.withDefault("csv" as const),
+      Options.withDescription("CSV (RFC 4180), one JSON array, or JSON Lines (one object per line); JSON adds the calls and the trace")
+    ),
     output: Options.file("output").pipe(
       Options.withAlias("o"),
       Options.optional,
-      Options.withDescription("file to write (default: standard output)")
+      Options.withDescription("file to write (default: standard output), e.g. -o results.csv")
     )
   },
   ({ format, id, output }) =>
-    Effect.gen(function*() {
+    Effect.scoped(Effect.gen(function*() {
       yield* (yield* EvaluationOrchestrator.EvaluationOrchestrator).get(id)
       const results = yield* ResultRepository.ResultRepository
-      const fd = Option.isSome(output)
-        ? yield* Effect.try({
-          try: () => fs.openSync(output.value, "w"),
-          catch: (e) => new UserError({ code: ExitCode.general, text: `cannot write ${output.value}: ${(e as Error).message}` })
-        })
-        : 1
-      const write = (text: string) => fs.writeSync(fd, text)
+      // Standard output, or the file, written with back-pressure (see Output): a slow reader
+      // slows the export down instead of losing rows.
+      const file = Option.isSome(output)
+        ? yield* Output.toFile(output.value).pipe(
+          Effect.mapError((e) => new UserError({ code: ExitCode.general, text: `cannot write ${output.value}: ${e.message}` }))
+        )
+        : undefined
+      const write = file === undefined ? Output.write : file.writer.write
       let count = 0
-      try {
-        yield* Stream.runForEach(results.stream(id), (result) =>
-          Effect.sync(() => {
-            const row = record(result)
-            if (format === "csv") {
-              if (count === 0) write(columns.join(",") + "\r\n")
-              write(Object.values(row).map(csvField).join(",") + "\r\n")
-            } else if (format === "jsonl") {
-              write(JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }) + "\n")
-            } else {
-              write((count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }))
-            }
-            count++
-          }))
-        if (format === "json") write(count === 0 ? "[]\n" : "\n]\n")
-        if (format === "csv" && count === 0) write(columns.join(",") + "\r\n")
-      } finally {
-        if (fd !== 1) fs.closeSync(fd)
-      }
+      yield* Stream.runForEach(results.stream(id), (result) => {
+        const row = record(result)
+        const text = format === "csv"
+          ? (count === 0 ? columns.join(",") + "\r\n" : "") + Object.values(row).map(csvField).join(",") + "\r\n"
+          : format === "jsonl"
+          ? JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }) + "\n"
+          : (count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace })
+        count++
+        return write(text)
+      })
+      if (format === "json") yield* write(count === 0 ? "[]\n" : "\n]\n")
+      if (format === "csv" && count === 0) yield* write(columns.join(",") + "\r\n")
+      if (file !== undefined) yield* file.writer.flush
       if (Option.isSome(output)) yield* Ui.success(`Exported ${Ui.int(count)} rows to ${output.value}`)
-    })
+    }))
 ).pipe(Command.withDescription("Export an evaluation's results, one row per question, as CSV, JSON or JSON Lines"))

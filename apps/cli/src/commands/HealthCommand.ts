@@ -5,17 +5,21 @@
  */
 import { Command } from "@effect/cli"
 import { BenchmarkRepository, EvaluationRepository, LlmClient } from "@ml-agents/core"
-import { Effect, Either } from "effect"
+import { OpenRouterClient } from "@ml-agents/openrouter"
+import { Effect, Either, Option } from "effect"
 import { AppContext } from "../AppContext.js"
 import * as BenchmarkFiles from "../BenchmarkFiles.js"
+import * as DataLocation from "../DataLocation.js"
 import { ExitCode, ExitWith } from "../Errors.js"
 import { StorageInfo } from "../Storage.js"
+import * as Output from "../Output.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string; readonly hint?: string }
 
 /** `ml-agents health`. */
-export const command = Command.make("health", {}, () =>
+export const command = Command.make("health", { json: Scripting.json }, ({ json }) =>
   Effect.gen(function*() {
     const { config } = yield* AppContext
     const checks: Array<Check> = []
@@ -29,6 +33,7 @@ export const command = Command.make("health", {}, () =>
         evaluations: (yield* EvaluationRepository.EvaluationRepository).list()
       })
     )
+    checks.push({ name: "configuration", ok: true, detail: DataLocation.configurationText(config) })
     if (Either.isRight(db)) {
       const { benchmarks, evaluations, status } = db.right
       // Migrations run on start, so an older schema cannot remain; a newer one was written by a
@@ -37,16 +42,16 @@ export const command = Command.make("health", {}, () =>
       checks.push({
         name: "database",
         ok: !newer,
-        detail: `${storage.kind} ${storage.location} — ${status.server}, schema v${status.schemaVersion}` +
+        detail: `${storage.kind} ${DataLocation.databaseText(config)} — ${status.server}, schema v${status.schemaVersion}` +
           `${newer ? ` (this ml-agents knows up to v${status.latestVersion})` : " (up to date)"}` +
           `; ${benchmarks.length} benchmarks, ${evaluations.length} evaluations`,
         ...(newer ? { hint: "a newer ml-agents migrated this database: upgrade ml-agents before using it" } : {})
       })
     } else {
-      checks.push({ name: "database", ok: false, detail: db.left.message, hint: "check DATABASE_URL" })
+      checks.push({ name: "database", ok: false, detail: `${DataLocation.databaseText(config)} — ${db.left.message}`, hint: "check DATABASE_URL" })
     }
 
-    if (config.openrouter.apiKey === null) {
+    if (Option.isNone(config.openrouter)) {
       checks.push({
         name: "openrouter",
         ok: false,
@@ -54,6 +59,7 @@ export const command = Command.make("health", {}, () =>
         hint: "set OPENROUTER_API_KEY in the environment or .env (get a key at https://openrouter.ai/keys)"
       })
     } else {
+      const baseUrl = config.openrouter.value.baseURL ?? OpenRouterClient.DEFAULT_BASE_URL
       const llm = yield* LlmClient.LlmClient
       const key = yield* Effect.either(llm.keyInfo)
       if (Either.isRight(key)) {
@@ -65,7 +71,7 @@ export const command = Command.make("health", {}, () =>
         checks.push({
           name: "openrouter",
           ok: !out,
-          detail: `${config.openrouter.baseUrl} — key valid${k.label ? ` (${k.label})` : ""}, ${credits}`,
+          detail: `${baseUrl} — key valid${k.label ? ` (${k.label})` : ""}, ${credits}`,
           ...(out ? { hint: "add credits at https://openrouter.ai/settings/credits" } : {})
         })
       } else {
@@ -73,7 +79,7 @@ export const command = Command.make("health", {}, () =>
         checks.push({
           name: "openrouter",
           ok: false,
-          detail: `${config.openrouter.baseUrl} — ${key.left.message}`,
+          detail: `${baseUrl} — ${key.left.message}`,
           hint: authFailed ? "check OPENROUTER_API_KEY" : "check OPENROUTER_BASE_URL and your network"
         })
       }
@@ -88,13 +94,14 @@ export const command = Command.make("health", {}, () =>
       ...(imported.length === 0 ? { hint: "import one with: ml-agents benchmark import SAMPLE_MC" } : {})
     })
 
+    const healthy = checks.every((c) => c.ok || c.name === "benchmarks")
+    if (json) yield* Output.json({ healthy, checks })
     const width = Math.max(...checks.map((c) => c.name.length))
-    for (const check of checks) {
+    for (const check of json ? [] : checks) {
       const mark = check.ok ? Ui.style.green("✓") : check.name === "benchmarks" ? Ui.style.yellow("⚠") : Ui.style.red("✗")
       yield* Ui.print(`${mark} ${check.name.padEnd(width)}  ${check.detail}`)
       if (!check.ok && check.hint) yield* Ui.print(`  ${" ".repeat(width)}  ${Ui.style.dim("→ " + check.hint)}`)
     }
-    const healthy = checks.every((c) => c.ok || c.name === "benchmarks")
     if (!healthy) return yield* new ExitWith({ code: authFailed ? ExitCode.auth : ExitCode.general })
   })
 ).pipe(Command.withDescription("Check the database, the OpenRouter key and credits, and the benchmarks"))

@@ -12,10 +12,11 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Comparison, type Evaluation, EvaluationOrchestrator, Report } from "@ml-agents/core"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ExitCode, UserError } from "../Errors.js"
+import * as Output from "../Output.js"
 import * as ExperimentHtml from "../report/ExperimentHtml.js"
 import * as Html from "../report/Html.js"
 import * as Ui from "../Ui.js"
@@ -108,14 +109,14 @@ export const command = Command.make(
       if (ids.length === 1 && ids[0]!.startsWith("exp_")) {
         // An experiment's report: its answer drawn (see report/ExperimentHtml.ts).
         const analysis = yield* ExperimentCommands.analysis(ids[0]!, seed)
-        if (json) yield* Console.log(JSON.stringify(analysis, null, 2))
+        if (json) yield* Output.json(analysis)
         if (json && Option.isNone(output)) return
         const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))
         const page = ExperimentHtml.render(analysis, { version: VERSION, generatedAt: new Date().toISOString(), title: Option.getOrUndefined(title) })
         const written = yield* writePage(target, page)
         const line = `Wrote the report on experiment ${analysis.experiment.id} (${analysis.cells.length} cells) to ` +
           `${written.file} (${size(written.bytes)}${written.replaced ? ", replacing the previous file" : ""})`
-        yield* json ? Console.error(`${Ui.styleErr.green("✓")} ${line}`) : Ui.success(line)
+        yield* json ? Ui.successErr(line) : Ui.success(line)
         return
       }
       const given = distinct(ids)
@@ -123,13 +124,13 @@ export const command = Command.make(
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluations = yield* Effect.forEach(given.ids, (id) => orchestrator.get(id))
       const report = yield* gather(evaluations, { seed, by, title })
-      if (json) yield* Console.log(JSON.stringify(report, null, 2))
+      if (json) yield* Output.json(report)
       if (json && Option.isNone(output)) return
       const target = path.resolve(Option.getOrElse(output, () => DEFAULT_OUTPUT))
       const written = yield* writePage(target, Html.render(report))
       const line = `Wrote the report on ${evaluations.length} evaluation${evaluations.length === 1 ? "" : "s"} to ` +
         `${written.file} (${size(written.bytes)}${written.replaced ? ", replacing the previous file" : ""})`
-      yield* json ? Console.error(`${Ui.styleErr.green("✓")} ${line}`) : Ui.success(line)
+      yield* json ? Ui.successErr(line) : Ui.success(line)
     })
 ).pipe(Command.withDescription(
   "Write a self-contained HTML report of evaluations: summary tables, accuracy with 95% CIs, cost against accuracy, " +

@@ -145,6 +145,8 @@ export class Server {
 
   private counts = { chat: 0, models: 0, key: 0, generation: 0, unauthorized: 0 }
   private faultsInjected = 0
+  private unknownQuestions = 0
+  private readonly onUnknownQuestion: ((text: string) => void) | undefined
   private totalCostUsd = 0
   private inFlightChat = 0
   private maxConcurrentChat = 0
@@ -170,6 +172,7 @@ export class Server {
     this.jitterMs = options.jitterMs ?? 0
     this.accuracy = options.accuracy ?? 0.7
     this.creditLimitUsd = options.creditLimitUsd
+    this.onUnknownQuestion = options.onUnknownQuestion
     this.fileQuestions = fileQuestions
     this.questions = options.questions ?? []
     this.answerKey = AnswerKey.build([...fileQuestions, ...this.questions])
@@ -213,6 +216,7 @@ export class Server {
     return {
       requests: { ...this.counts },
       faultsInjected: this.faultsInjected,
+      unknownQuestions: this.unknownQuestions,
       totalCostUsd: this.totalCostUsd,
       maxConcurrentChat: this.maxConcurrentChat,
       chatWindow: { ...this.chatWindow },
@@ -239,6 +243,7 @@ export class Server {
   private reset(): void {
     this.counts = { chat: 0, models: 0, key: 0, generation: 0, unauthorized: 0 }
     this.faultsInjected = 0
+    this.unknownQuestions = 0
     this.totalCostUsd = 0
     this.maxConcurrentChat = this.inFlightChat
     this.chatWindow = { first: null, last: null }
@@ -514,7 +519,13 @@ export class Server {
    */
   private draw(modelId: string, entry: ModelEntry, body: Record<string, unknown>, lastUser: string): TotReply.Draw {
     const known = this.answerKey.find(lastUser)
-    if (known === undefined) return { correct: undefined, drawn: UNKNOWN_ANSWER }
+    if (known === undefined) {
+      // Not silently: a CSV that was not given to the simulator would get "I am not sure." for
+      // every question, which looks like a model that never answers.
+      this.unknownQuestions++
+      this.onUnknownQuestion?.(lastUser)
+      return { correct: undefined, drawn: UNKNOWN_ANSWER }
+    }
     return { correct: known.answer, drawn: this.answer(modelId, entry, body, known) }
   }
 

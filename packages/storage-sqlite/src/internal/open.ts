@@ -83,9 +83,46 @@ const describeOpenFailure = (filename: string, error: unknown): StorageError.Sto
     : storageError(OPERATION, `cannot open the database ${filename}: ${message}`)
 }
 
+/** Whether an existing file can be written by this process (a new file will be created). */
+const writable = (filename: string): boolean => {
+  try {
+    fs.accessSync(filename, fs.constants.W_OK)
+    return true
+  } catch (error) {
+    return codeOf(error) === "ENOENT"
+  }
+}
+
+/**
+ * A database file this process may not write (its permissions, a read-only mount): opened
+ * read-only, so that the commands that only read (list, show, export, report) work on it. Nothing
+ * is migrated, so it must already be at the current schema; a write fails with SQLite's
+ * "attempt to write a readonly database".
+ */
+const openReadOnly = (filename: string) =>
+  Effect.gen(function*() {
+    const client = yield* SqliteClient.make({ filename, readonly: true, disableWAL: true })
+    yield* client`PRAGMA busy_timeout = 5000`
+    const rows = yield* client<{ id: number | null }>`SELECT MAX(migration_id) AS id FROM ${client(Migrations.TABLE)}`.pipe(
+      Effect.orElseSucceed(() => [{ id: null }])
+    )
+    const at = rows[0]?.id ?? 0
+    if (at < Migrations.latest) {
+      return yield* Effect.fail(
+        storageError(
+          OPERATION,
+          `${filename} is read-only and its tables are older than this version of ml-agents (schema ${at}, needs ${Migrations.latest}); ` +
+            `open it once with write access to upgrade it`
+        )
+      )
+    }
+    return { client: client as SqlClient.SqlClient, walSync: undefined }
+  })
+
 /**
  * Opens (creating if needed) a SQLite database, sets the connection pragmas, runs the migrations
- * and returns the client. The connection is closed when the scope closes.
+ * and returns the client. The connection is closed when the scope closes. A file this process
+ * may not write is opened read-only instead (see openReadOnly).
  */
 export const open = (
   filename: string
@@ -97,6 +134,7 @@ export const open = (
   Effect.gen(function*() {
     const memory = isMemory(filename)
     if (!memory) yield* checkFile(filename)
+    if (!memory && !writable(filename)) return yield* openReadOnly(filename)
     // WAL is switched on below, after busy_timeout, so that a locked file is waited for.
     const client = yield* SqliteClient.make({ filename, disableWAL: true })
     const walSync = yield* Effect.gen(function*() {

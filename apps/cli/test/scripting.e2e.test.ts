@@ -1,0 +1,57 @@
+/**
+ * Scripting: `--quiet` prints only what a script needs next (the id, the names), and every command
+ * that creates or reports something takes `--json` and prints one JSON document on stdout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Workspace, workspace } from "./support.js"
+
+describe("scripting", () => {
+  let ws: Workspace
+  beforeAll(async () => {
+    ws = await workspace({ accuracy: 1 })
+  })
+  afterAll(async () => {
+    await ws.close()
+  })
+
+  it("--quiet prints only the id (create), the name (import), the ids (list), nothing (run)", async () => {
+    const imported = await ws.cli(["benchmark", "import", "SAMPLE_MC", "--quiet"])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).toBe("SAMPLE_MC\n")
+    const created = await ws.cli(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MC", "--quiet"])
+    expect(created.code, created.stderr).toBe(0)
+    expect(created.stdout).toMatch(/^eval_[a-z0-9]+\n$/)
+    const id = created.stdout.trim()
+    const run = await ws.cli(["evaluate", "run", id, "--quiet"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toBe("")
+    expect((await ws.cli(["evaluate", "list", "--quiet"])).stdout).toBe(`${id}\n`)
+    expect((await ws.cli(["benchmark", "list", "-q"])).stdout).toBe("SAMPLE_MC\n")
+    expect((await ws.cli(["agents", "list", "--quiet"])).stdout.split("\n")).toEqual(expect.arrayContaining(["none", "cot", "tot"]))
+  })
+
+  it("--json on every command that creates or reports something", async () => {
+    const json = async (args: Array<string>) => {
+      const result = await ws.cli(args)
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0)
+      return JSON.parse(result.stdout)
+    }
+    expect((await json(["benchmark", "import", "SAMPLE_MATH", "--json"])).benchmark.name).toBe("SAMPLE_MATH")
+    const created = await json(["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "SAMPLE_MATH", "--json"])
+    const id = created.evaluation.id
+    expect(id).toMatch(/^eval_/)
+    expect(created.run).toBe(`ml-agents evaluate run ${id}`)
+    const run = await json(["evaluate", "run", id, "--json"])
+    expect(run.evaluation.status).toBe("completed")
+    expect(run.results.processed).toBe(run.questions)
+    expect((await json(["evaluate", "rescore", id, "--json"])).evaluationId).toBe(id)
+    expect((await json(["evaluate", "list", "--json"])).map((e: any) => e.evaluation.id)).toContain(id)
+    expect((await json(["evaluate", "show", id, "--json"])).evaluation.id).toBe(id)
+    expect((await json(["benchmark", "list", "--json"])).benchmarks.map((b: any) => b.name)).toContain("SAMPLE_MATH")
+    expect((await json(["benchmark", "show", "SAMPLE_MATH", "--json"])).benchmark.name).toBe("SAMPLE_MATH")
+    expect((await json(["agents", "list", "--json"])).map((a: any) => a.id)).toContain("tot")
+    const health = await json(["health", "--json"])
+    expect(health.healthy).toBe(true)
+    expect(health.checks.map((c: any) => c.name)).toContain("database")
+  })
+})
