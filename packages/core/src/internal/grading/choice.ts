@@ -37,7 +37,7 @@ const choicePatterns: ReadonlyArray<RegExp> = [
   /\b[Cc]hoice\s+[(\[]?([A-J])\b/dg, // choice B
   /(?<![\w'’.\\])([A-J])[).:](?![\w])/dg // B)  B.  B:
 ]
-const bareLetter = /(?<![\w'’.\-\\/])([A-J])(?![\w'’\-/])/dg
+const bareLetter = /(?<![\w'’.\-\\/°º])([A-J])(?![\w'’\-/])/dg
 
 /** Letters that stand as choices in `s`, in order; never a letter inside a word, nor "A"/"I" used as words. */
 const letterCandidates = (s: string): Array<Candidate> => {
@@ -149,6 +149,10 @@ const choiceIn = (s: string, mode: "first" | "last" | "leading", options: Readon
   if (kept.length === 0) return null
   const distinct = [...new Set(kept.map((c) => c.letter))]
   if (distinct.length === 1) return { _tag: "letter", letter: distinct[0]! }
+  // "Maybe B, maybe C": every candidate hedged.
+  if (kept.every((c) => HEDGE_LEAD.test(t.slice(Math.max(0, c.index - 20), c.index)))) {
+    return { _tag: "hedge", letters: distinct }
+  }
   // Two choices joined by "or" / "/" (or after "either", "between") are a hedge, whichever is right.
   for (let i = 0; i + 1 < kept.length; i++) {
     const a = kept[i]!

@@ -68,6 +68,7 @@ const labelIn = (s: string, labels: ReadonlyArray<string>, mode: "first" | "last
   const kept = all.filter((m) => /^no$/i.test(m.label) || !isNegated(s, m.index, m.end))
   if (kept.length === 0) return null
   const distinct = [...new Set(kept.map((m) => labelKey(m.label)))]
+  if (distinct.length > 1 && kept.every((m) => HEDGE_LEAD.test(s.slice(Math.max(0, m.index - 20), m.index)))) return { _tag: "hedge" }
   if (distinct.length > 1) {
     for (let i = 0; i + 1 < kept.length; i++) {
       const a = kept[i]!

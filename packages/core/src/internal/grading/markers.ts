@@ -21,6 +21,7 @@ export const unicode = (s: string): string =>
     // A mixed number ("1½") is a sum, which NFKC would glue into "11⁄2".
     .replace(/(\d)\s*½/g, "$1.5").replace(/(\d)\s*¼/g, "$1.25").replace(/(\d)\s*¾/g, "$1.75")
     .normalize("NFKC")
+    .replace(/\u2044/g, "/")
 
 /** Unicode-normalised output with plain newlines. */
 export const prepare = (output: string): string => unicode(output).replace(/\r\n?/g, "\n").trim()

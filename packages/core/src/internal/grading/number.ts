@@ -161,7 +161,11 @@ const numberInMarked = ({ boxed, text }: Marker): NumberRead | null => {
  */
 export const readNumber = (output: string): NumberRead | null =>
   search(output, numberInMarked, (s) => {
-    const body = withoutCheck(s)
+    const whole = withoutCheck(s)
+    // The last line's explanation is context: "The value of x is 7, since 3x = 21." gives 7.
+    const lastLineAt = whole.lastIndexOf("\n") + 1
+    const stated = whole.slice(lastLineAt).replace(/,?\s+(?:since|because)\b.*$/s, "")
+    const body = numberTokens(stated).length > 0 ? whole.slice(0, lastLineAt) + stated : whole
     // The last number not negated ("The change is $14, not $16." gives 14).
     const last = kept(body).at(-1) ?? numberWord(body)
     return last === null ? null : { _tag: "number", token: last }

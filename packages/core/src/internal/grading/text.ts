@@ -56,6 +56,20 @@ const namedWith = (raw: string, text: string, form: string): boolean => {
   })
 }
 
+/** Titles that may stand before a surname ("Madame Curie"). */
+const titles = new Set(["mr", "mrs", "ms", "miss", "madame", "mme", "dr", "sir", "lady", "lord", "professor", "prof", "saint", "st", "king", "queen"])
+
+/** Whether a capitalised word other than the key's own or a title stands right before `form` ("Pierre Curie" for Marie Curie). */
+const otherName = (raw: string, form: string, expected: string): boolean => {
+  const keyWords = new Set(normalizeText(expected).split(" "))
+  if (form.split(" ").length >= keyWords.size) return false
+  const plain = raw.normalize("NFKD").replace(/\p{M}/gu, "")
+  const m = new RegExp(`(\\p{Lu}[\\p{L}'’-]*)\\.?\\s+${form.split(" ").map(escapeRegExp).join("\\s+")}(?![\\p{L}])`, "iu").exec(plain)
+  if (m === null || !/^\p{Lu}/u.test(m[1]!)) return false
+  const word = normalizeText(m[1]!)
+  return !keyWords.has(word) && !titles.has(word)
+}
+
 /** Words a sentence answer wraps its key in ("It is called …", "The answer is …"). */
 const filler = new Set([
   "is", "are", "was", "were", "be", "it", "its", "this", "that", "called", "known", "as", "named", "answer", "i", "think",
@@ -72,7 +86,10 @@ const occurrences = (hay: string, needle: string): Array<number> => {
 }
 
 /** A hedge or a second answer in the text: "X or Y", "either X or Y", "X and Y". */
-const hedged = (answer: string): boolean => /\b(?:or|either|and\/or)\b|\//i.test(answer) || HEDGE_LEAD.test(answer.split(/\s+/).slice(0, 2).join(" "))
+const hedged = (answer: string): boolean =>
+  /\b(?:or|either|and\/or)\b|\//i.test(answer) || HEDGE_LEAD.test(answer.split(/\s+/).slice(0, 2).join(" ")) ||
+  // A list of names: "Paris, Lyon and Marseille".
+  /^[^,]+,\s*\p{Lu}[\p{L}'’-]*(?:\s+\p{Lu}[\p{L}'’-]*)*\s*,?\s+(?:and|&)\s+\p{Lu}/u.test(answer)
 
 /**
  * Whether a text answer gives the key: equal after normalisation; or the key (or, for a full
@@ -128,8 +145,8 @@ export const textMatches = (expected: string, answer: string, question?: string)
       // "The largest ocean is the Pacific", "That process is called osmosis": the clause ends on the key
       // after a copula; "Paris is the capital of France": the clause starts with it and a copula follows.
       // The clause ends on the key, unless a comparison or another relation leads to it ("bigger than X").
-      if (after === "" && before !== "" && !/\b(?:than|near|from|besides|beside|like|unlike|except|after|before|to|with|without|instead|rather|not|nor|or|and|vs|versus|between)$/.test(before)) return true
-      if ((before === "" || namedWith(raw, `${before} ${form}`, form)) && /^(?:is|are|was|were)\b/.test(after)) return true
+      if (after === "" && before !== "" && !otherName(clauseRaw, form, expected) && !/\b(?:than|near|from|besides|beside|like|unlike|except|after|before|to|with|without|instead|rather|not|nor|or|and|vs|versus|between)$/.test(before)) return true
+      if ((before === "" || namedWith(raw, `${before} ${form}`, form)) && /^(?:is|are|was|were|has|had|remains|became)\b/.test(after)) return true
     }
   }
   return false
