@@ -178,7 +178,7 @@ describe("Database.layer", () => {
               Effect.gen(function*() {
                 const sql = yield* SqlClient.SqlClient
                 const migrations = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM effect_sql_migrations`
-                assert.strictEqual(migrations[0]?.n, 7) // 0001 to 0007, once each
+                assert.strictEqual(migrations[0]?.n, 8) // 0001 to 0008, once each
                 return yield* (yield* BenchmarkRepository.BenchmarkRepository).findByName("GPQA")
               }),
               context
