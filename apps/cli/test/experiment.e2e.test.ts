@@ -224,7 +224,8 @@ describe("experiments", () => {
       rows(ws.dbFile, `select c.agent_label, c.model_name, c.benchmark_name, c.repeat, e.status, count(r.question_id) n
         from experiment_cells c join evaluations e on e.id = c.evaluation_id
         left join evaluation_question_results r on r.evaluation_id = c.evaluation_id
-        where c.experiment_id = ? group by c.position order by c.position`, id)
+        where c.experiment_id = ?
+        group by c.position, c.agent_label, c.model_name, c.benchmark_name, c.repeat, e.status order by c.position`, id)
     expect(counts(killed)).toEqual(counts(whole))
     expect(counts(killed).every((c) => c.n === 40 && c.status === "completed")).toBe(true)
   }, 240_000)
