@@ -330,12 +330,15 @@ if (wanted("experiment")) {
   // 2 agent entries (the none agent twice, at two temperatures: the same work per question as the
   // single evaluation's) × 2 models × 3 benchmarks = 12 cells.
   const grid = path.join(work, "grid.yaml")
+  // `--models 1`: the same 12 cells on one model (4 agent entries), to see what a second model costs.
+  const oneModel = flag("--models", 2) === 1
   fs.writeFileSync(grid, [
     "agents:",
     "  - none",
     "  - agent: none",
     "    params: { temperature: 0.5 }",
-    "models: [openai/gpt-4o-mini, anthropic/claude-3.5-haiku]",
+    ...(oneModel ? ["  - agent: none", "    params: { temperature: 0.3 }", "  - agent: none", "    params: { temperature: 0.7 }"] : []),
+    oneModel ? "models: [openai/gpt-4o-mini]" : "models: [openai/gpt-4o-mini, anthropic/claude-3.5-haiku]",
     `benchmarks: [${benchmarkNames.join(", ")}]`
   ].join("\n") + "\n")
   const grids = []
@@ -343,6 +346,8 @@ if (wanted("experiment")) {
   const floors = []
   const gridRss = []
   const singleRss = []
+  const gridCpu = []
+  const singleCpu = []
   for (let r = 0; r < repeat; r++) {
     const created = await ml(env, ["experiment", "create", "-f", grid])
     const expId = /experiment run (exp_[a-z0-9]+)/.exec(created.stdout)[1]
@@ -350,11 +355,13 @@ if (wanted("experiment")) {
     const g = await ml(env, ["experiment", "run", expId, "--concurrency", String(c), "--quiet"], { rss: true })
     grids.push(g.ms)
     gridRss.push(g.rssMb)
+    gridCpu.push(g.cpuS)
     const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "EXP_SINGLE"])).stdout)
     await sim.control("/__sim/reset", {})
     const s1 = await ml(env, ["evaluate", "run", id, "--concurrency", String(c), "--quiet"], { rss: true })
     singles.push(s1.ms)
     singleRss.push(s1.rssMb)
+    singleCpu.push(s1.cpuS)
     await sim.control("/__sim/reset", {})
     const f0 = performance.now()
     spawnSync(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), sim.url, KEY, String(c), qfile], { encoding: "utf8" })
@@ -364,12 +371,13 @@ if (wanted("experiment")) {
   const ratios = grids.map((x, k) => x / singles[k])
   const range = (xs) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
   const mb = (xs) => (xs.some((x) => x === undefined) ? "n/a (no /usr/bin/time)" : `${Math.max(...xs).toFixed(0)} MB`)
+  const cpu = (xs) => (xs.some((x) => x === undefined) ? "n/a" : `${((1000 * median(xs)) / (12 * perCell)).toFixed(2)} ms`)
   console.log(`\nExperiment: a 12-cell grid (2 agent entries × 2 models × 3 benchmarks) of ${perCell.toLocaleString("en-US")} questions each, against one evaluation of ${(12 * perCell).toLocaleString("en-US")} questions and the bare-fetch floor on the same questions; C = ${c}, L = ${latency} ms; ${repeat} runs each, back to back; wall time of the whole process; peak RSS the highest of the runs\n`)
   console.log(table([
-    ["run", "wall (median)", "/ single evaluation", "/ floor", "peak RSS"],
-    ["experiment run (12 cells)", `${(median(grids) / 1000).toFixed(2)} s`, range(ratios), range(grids.map((x, k) => x / floors[k])), mb(gridRss)],
-    [`evaluate run (1 × ${(12 * perCell).toLocaleString("en-US")})`, `${(median(singles) / 1000).toFixed(2)} s`, "1.00×", range(singles.map((x, k) => x / floors[k])), mb(singleRss)],
-    ["floor.mjs (bare fetch)", `${(median(floors) / 1000).toFixed(2)} s`, "", "1.00×", ""]
+    ["run", "wall (median)", "/ single evaluation", "/ floor", "peak RSS", "CPU/q"],
+    ["experiment run (12 cells)", `${(median(grids) / 1000).toFixed(2)} s`, range(ratios), range(grids.map((x, k) => x / floors[k])), mb(gridRss), cpu(gridCpu)],
+    [`evaluate run (1 × ${(12 * perCell).toLocaleString("en-US")})`, `${(median(singles) / 1000).toFixed(2)} s`, "1.00×", range(singles.map((x, k) => x / floors[k])), mb(singleRss), cpu(singleCpu)],
+    ["floor.mjs (bare fetch)", `${(median(floors) / 1000).toFixed(2)} s`, "", "1.00×", "", ""]
   ]))
 }
 

@@ -556,6 +556,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
       const runLeased = (plans: ReadonlyArray<CellPlan>, options: GridRunOptions) => Effect.gen(function*() {
         const runId = options.runId ?? plans[0]?.evaluationId ?? "empty"
+        // The cells are prepared, and later ended, side by side: each state change waits for its
+        // flush to the disk, and those waits overlap instead of adding up.
         const cells = yield* Effect.forEach(plans, (plan, index) =>
           Effect.gen(function*() {
             const evaluationId = plan.evaluationId
@@ -610,7 +612,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               errors: before.errors - retried.size,
               spent: before.costUsd
             }
-          }))
+          }), { concurrency: "unbounded" })
         type Cell = (typeof cells)[number]
         const byEvaluation = new Map<string, Cell>(cells.map((c) => [c.evaluationId, c] as const))
         let spent = cells.reduce((sum, c) => sum + c.spent, options.spentElsewhereUsd ?? 0)
@@ -773,7 +775,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         // Every cell ends as the run does.
         const endAll = (end: (evaluation: Evaluation.Evaluation, at: Date) => Effect.Effect<Evaluation.Evaluation, Evaluation.InvalidTransition>) =>
           now.pipe(Effect.flatMap((at) =>
-            Effect.forEach(cells, (cell) => end(cell.running, at).pipe(Effect.flatMap(evaluations.update)), { discard: true })
+            Effect.forEach(cells, (cell) => end(cell.running, at).pipe(Effect.flatMap(evaluations.update)), {
+              concurrency: "unbounded",
+              discard: true
+            })
           ))
         yield* processAll.pipe(
           Effect.onInterrupt(() => endAll(Evaluation.interrupt).pipe(Effect.ignoreLogged)),
@@ -823,7 +828,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               })
             )
             return { evaluation: completed, results: summary } satisfies RunOutcome
-          }))
+          }), { concurrency: "unbounded" })
       })
 
       /**
