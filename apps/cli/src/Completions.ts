@@ -91,6 +91,7 @@ export const script = (shell: Shell): string => (shell === "bash" ? bash : shell
 /** Where completion needs values from the user's data: read-only, never creating anything. */
 interface Lookup {
   readonly evaluations: () => ReadonlyArray<readonly [string, string]>
+  readonly experiments: () => ReadonlyArray<readonly [string, string]>
   readonly benchmarks: () => ReadonlyArray<readonly [string, string]>
   readonly importable: () => ReadonlyArray<readonly [string, string]>
   readonly envNames: () => ReadonlyArray<readonly [string, string]>
@@ -120,6 +121,8 @@ const lookup = (flags: GlobalOptions.GlobalFlags): Lookup => {
         "select id, agent_type, model_name, benchmark_name, status from evaluations order by created_at desc limit 200",
         (r) => [r.id, `${r.agent_type} · ${r.model_name} · ${r.benchmark_name} (${r.status})`] as const
       ),
+    experiments: () =>
+      query("select id, name from experiments order by created_at desc limit 200", (r) => [r.id, String(r.name)] as const),
     benchmarks: () => query("select name, question_count from benchmarks order by name", (r) => [r.name, `${r.question_count} questions`] as const),
     importable: () => {
       try {
@@ -162,6 +165,9 @@ const valueCandidates = (option: CommandTree.OptionSpec, data: Lookup): Array<Ca
 
 /** Candidates for a positional argument, by its name. */
 const argCandidates = (node: CommandTree.Node, arg: CommandTree.ArgSpec, data: Lookup): Array<Candidate> => {
+  if (arg.name === "experiment_id") return [...data.experiments()]
+  // `report` takes evaluation ids or one experiment id.
+  if (node.path.join(" ").endsWith("report")) return [...data.evaluations(), ...data.experiments()]
   if (arg.name === "evaluation_id" || arg.name.endsWith("_id")) return [...data.evaluations()]
   if (node.path.join(" ").endsWith("benchmark import")) return [...data.importable(), [FILES, ""]]
   if (arg.name === "name") return [...data.benchmarks()]

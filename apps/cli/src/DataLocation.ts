@@ -15,6 +15,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { AppConfig } from "./AppConfig.js"
 import * as ConfigSource from "./ConfigSource.js"
+import * as Storage from "./Storage.js"
 
 /** The database file in use (absolute), or undefined when DATABASE_URL is not a file (`:memory:`, or another scheme another storage reads). */
 export const databaseFile = (config: AppConfig): string | undefined =>
@@ -25,7 +26,7 @@ export const databaseFile = (config: AppConfig): string | undefined =>
 
 /** "/home/ada/.local/share/ml-agents/ml_agents.db (the per-user default; DATABASE_URL chooses another)". */
 export const databaseText = (config: AppConfig): string => {
-  const file = databaseFile(config) ?? SqliteDatabase.maskUrl(config.databaseUrl)
+  const file = databaseFile(config) ?? Storage.display(config.databaseUrl)
   if (!config.databaseUrlSet) return `${file} (the per-user default; DATABASE_URL chooses another)`
   const origin = config.source.origin("DATABASE_URL")
   return `${file} (DATABASE_URL${origin !== undefined ? `, set in ${origin}` : ""})`

@@ -55,7 +55,7 @@ describe("help", () => {
     expect(stdout).toMatch(/Usage: ml-agents evaluate create --agent <agent> --model <model> --benchmark/)
     expect(stdout).toContain("[--param key=value ...]")
     expect(stdout).toMatch(/--param key=value an agent parameter[^[]*\(repeatable\)/)
-    expect(stdout).toContain("one of: multiple_choice, number, label, math, text")
+    expect(stdout).toContain("multiple_choice, number, label, math, text, code, or a plugin's (ml-agents graders list)")
     expect(stdout).toContain("e.g. --temp 0.7")
     const list = await ws.cli(["evaluate", "list", "--help"])
     expect(list.stdout.replace(/\s+/g, " ")).toContain("(default: 20)")

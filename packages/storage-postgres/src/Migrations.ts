@@ -224,17 +224,19 @@ const gradeDetails = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grade_details JSON`
 })
 
-/** The migrations, by id and name. Append only: a released migration is never edited. */
-export const loader: Migrator.Loader = Migrator.fromRecord({
+const migrations = {
   "0001_init": init,
   "0002_views": views,
   "0003_experiments": experiments,
   "0004_work_queue": workQueue,
   "0005_grade_details": gradeDetails
-})
+}
+
+/** The migrations, by id and name. Append only: a released migration is never edited. */
+export const loader: Migrator.Loader = Migrator.fromRecord(migrations)
 
 /** The id of the newest migration this version knows: the schema version it expects. */
-export const LATEST = 4
+export const LATEST: number = Math.max(...Object.keys(migrations).map((name) => Number.parseInt(name, 10)))
 
 /**
  * Runs the migrations that have not run yet, holding the advisory lock for the whole

@@ -2,7 +2,7 @@
  * `ml-agents benchmark import | list | show`.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Benchmark, BenchmarkCsv, BenchmarkRepository, GraderRegistry, Ids } from "@ml-agents/core"
+import { AnswerKind, Benchmark, BenchmarkCsv, BenchmarkRepository, GraderRegistry, Ids } from "@ml-agents/core"
 import { Clock, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import { CodeGrader } from "@ml-agents/grader-code"
@@ -42,7 +42,7 @@ const importCommand = Command.make(
     description: Options.text("description").pipe(Options.optional, Options.withDescription("a one-line description")),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("how answers are graded, one of the kinds `ml-agents graders list` shows (default: detected from the expected answers, or code from a TESTS column), e.g. --answer-kind number")
+      Options.withDescription(`how answers are graded: ${[...AnswerKind.builtIn, CodeGrader.KIND].join(", ")}, or a plugin's (ml-agents graders list) (default: detected from the expected answers, or code from a TESTS column), e.g. --answer-kind number`)
     ),
     skipReferenceCheck: Options.boolean("skip-reference-check").pipe(
       Options.withDescription("import even if reference solutions fail their tests (code benchmarks; not recommended)")

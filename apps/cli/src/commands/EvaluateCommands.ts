@@ -6,6 +6,7 @@ import {
   Agent,
   AgentConfig,
   AgentRegistry,
+  AnswerKind,
   GraderRegistry,
   BenchmarkRepository,
   type Evaluation,
@@ -152,6 +153,9 @@ export const costBound = (
   return callsPerQuestion * (promptTokens * pricing.promptPerToken + questions.length * maxTokens * pricing.completionPerToken)
 }
 
+/** The answer kinds that ship with the CLI, for help texts. */
+const KINDS = [...AnswerKind.builtIn, CodeGrader.KIND].join(", ")
+
 const createCommand = Command.make(
   "create",
   {
@@ -168,7 +172,7 @@ const createCommand = Command.make(
     ),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("grade this evaluation's answers as this kind instead of the benchmark's")
+      Options.withDescription(`grade this evaluation's answers as this kind instead of the benchmark's: ${KINDS}, or a plugin's (ml-agents graders list), e.g. --answer-kind text`)
     ),
     json: Scripting.json
   },
@@ -626,7 +630,7 @@ const rescoreCommand = Command.make(
     id: Args.text({ name: "evaluation_id" }).pipe(Args.withDescription("the evaluation's id, as printed by evaluate create (ids: ml-agents evaluate list)")),
     answerKind: Options.text("answer-kind").pipe(
       Options.optional,
-      Options.withDescription("grade as this kind from now on (stored with the evaluation), one of `ml-agents graders list`; 'benchmark' goes back to the benchmark's")
+      Options.withDescription(`grade as this kind from now on (stored with the evaluation): ${KINDS}, a plugin's (ml-agents graders list), or 'benchmark' to go back to the benchmark's`)
     ),
     unsafeNoSandbox: CodeSandbox.unsafeOption,
     json: Scripting.json

@@ -42,7 +42,7 @@ export const command = Command.make("health", { json: Scripting.json }, ({ json 
       checks.push({
         name: "database",
         ok: !newer,
-        detail: `${storage.kind} ${DataLocation.databaseText(config)} — ${status.server}, schema v${status.schemaVersion}` +
+        detail: `${DataLocation.databaseText(config)} — ${status.server}, schema v${status.schemaVersion}` +
           `${newer ? ` (this ml-agents knows up to v${status.latestVersion})` : " (up to date)"}` +
           `; ${benchmarks.length} benchmarks, ${evaluations.length} evaluations`,
         ...(newer ? { hint: "a newer ml-agents migrated this database: upgrade ml-agents before using it" } : {})
