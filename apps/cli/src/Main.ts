@@ -28,6 +28,7 @@ import * as Errors from "./Errors.js"
 import * as Logging from "./Logging.js"
 import * as Plugins from "./Plugins.js"
 import * as GradersCommand from "./commands/GradersCommand.js"
+import * as WorkerCommand from "./commands/WorkerCommand.js"
 import * as Storage from "./Storage.js"
 import * as Ui from "./Ui.js"
 import { VERSION } from "./Version.js"
@@ -72,7 +73,8 @@ const root = Command.make("ml-agents").pipe(
     ExperimentCommands.command,
     GradersCommand.command,
     HealthCommand.command,
-    ReportCommand.command
+    ReportCommand.command,
+    WorkerCommand.command
   ])
 )
 

@@ -29,6 +29,7 @@ import * as CompareCommand from "./CompareCommand.js"
 import * as TraceView from "../TraceView.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
+import * as WorkerCommand from "./WorkerCommand.js"
 
 const statusColor = (status: Evaluation.EvaluationStatus) => (s: string) =>
   status === "completed"
@@ -264,9 +265,12 @@ const runCommand = Command.make(
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
     ),
-    unsafeNoSandbox: CodeSandbox.unsafeOption
+    unsafeNoSandbox: CodeSandbox.unsafeOption,
+    queue: Options.boolean("queue").pipe(
+      Options.withDescription("put the unanswered questions on the shared queue and return at once; `ml-agents worker` runs them (default: off, run here)")
+    )
   },
-  ({ cache, concurrency, id, maxCost, retryErrors, unsafeNoSandbox }) =>
+  ({ cache, concurrency, id, maxCost, queue, retryErrors, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
@@ -282,6 +286,19 @@ const runCommand = Command.make(
           text: `evaluation ${id} is already completed`,
           hint: `see its results with: ml-agents evaluate show ${id} (or retry its failed questions with --retry-errors)`
         })
+      }
+      if (queue) {
+        if (retryErrors || Option.isSome(maxCost)) {
+          return yield* new UserError({
+            code: ExitCode.config,
+            text: `--queue does not take ${retryErrors ? "--retry-errors" : "--max-cost"}`,
+            hint: "a budget across workers is an experiment's (ml-agents experiment create … --max-cost); retry failed questions with a plain run"
+          })
+        }
+        const [queued] = yield* WorkerCommand.queue([id])
+        yield* Ui.success(`Queued ${Ui.int(queued!.added)} question${queued!.added === 1 ? "" : "s"} of ${id}`)
+        yield* Ui.print(`Start workers with: ${Ui.style.cyan("ml-agents worker")} (on any machine sharing DATABASE_URL)`)
+        return
       }
       if (retryErrors) {
         const failed = yield* (yield* ResultRepository.ResultRepository).failedQuestionIds(id)
@@ -422,6 +439,8 @@ const showCommand = Command.make(
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
         yield* Ui.print(summaryLines(evaluation, summary, context))
+        const queued = yield* WorkerCommand.queueLines([id])
+        if (queued !== "") yield* Ui.print(queued)
         if (passAtK !== undefined) {
           yield* Ui.print(Ui.fields([[
             "pass@k",
