@@ -10,6 +10,7 @@ import {
   EvaluationOrchestrator,
   EvaluationRepository,
   ExperimentRepository,
+  FailureReason,
   ResultRepository,
   WorkQueue
 } from "@ml-agents/core"
@@ -166,15 +167,28 @@ const workerCommand = Command.make(
             ))
         )
 
+      // The evaluations this worker has worked on: when one of them fails for everyone (another
+      // worker's 402 or 401), an idle worker stops too instead of waiting for work that cannot run.
+      const touched = new Set<string>()
+      const stoppedElsewhere = Effect.gen(function*() {
+        for (const id of touched) {
+          const stored = Option.getOrUndefined(yield* evaluations.findById(id))
+          if (stored?.status === "failed" && stored.failureReason !== null && FailureReason.isAccountLevel(stored.failureReason.category)) {
+            return yield* new EvaluationOrchestrator.EvaluationFailed({ evaluationId: id, reason: stored.failureReason })
+          }
+        }
+      })
       const loop = Effect.gen(function*() {
         while (true) {
           const first = yield* lease(1)
           const item = first[0]
           if (item === undefined) {
+            yield* stoppedElsewhere
             if (untilIdle) return
             yield* Effect.sleep(Duration.seconds(poll))
             continue
           }
+          touched.add(item.evaluationId)
           if (!flags.quiet) yield* Ui.print(`  working on ${Ui.style.bold(item.evaluationId)}`)
           yield* runOne(item.evaluationId, first.map((i) => i.questionId))
         }
