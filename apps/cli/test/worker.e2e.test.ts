@@ -99,7 +99,9 @@ describe("the queue and workers", () => {
     ws.sim.configure({ creditLimitUsd: 0.0002 })
     const workers = [0, 1].map(() => ws.spawnCli(["worker", "--concurrency", "4"], LEASE))
     // Without --until-idle a worker runs until stopped: these stop because of the 402 alone.
+    const timer = setTimeout(() => { for (const w of workers) console.log("DEBUG", JSON.stringify(w.output())) }, 40_000)
     const done = await Promise.all(workers.map((w) => w.done))
+    clearTimeout(timer)
     for (const d of done) {
       expect(d.code).toBe(1)
       expect(d.stderr).toContain("Out of credits")

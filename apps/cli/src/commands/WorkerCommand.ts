@@ -14,7 +14,7 @@ import {
   ResultRepository,
   WorkQueue
 } from "@ml-agents/core"
-import { Clock, Config, Duration, Effect, Option } from "effect"
+import { Clock, Duration, Effect, Option } from "effect"
 import * as os from "node:os"
 import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
@@ -23,14 +23,19 @@ import * as Ui from "../Ui.js"
 /** This process as a worker: `hostname:pid`, the name `evaluate show` gives the questions it holds. */
 export const workerId = (): string => `${os.hostname()}:${process.pid}`
 
-/** How long a claim lasts without a heartbeat (WORKER_LEASE_SECONDS, default 60); heartbeats every third of it. */
-const leaseSeconds = Config.integer("WORKER_LEASE_SECONDS").pipe(
-  Config.withDefault(60),
-  Config.validate({ message: "must be a whole number of seconds, 1 or more", validation: (n) => n >= 1 })
-)
-
-/** How often an idle worker looks for work again (WORKER_POLL_SECONDS, default 2). */
-const pollSeconds = Config.number("WORKER_POLL_SECONDS").pipe(Config.withDefault(2))
+/**
+ * A positive number of seconds from the environment or `.env`: WORKER_LEASE_SECONDS (default 60:
+ * how long a claim lasts without a heartbeat, renewed every third of it) or WORKER_POLL_SECONDS
+ * (default 2: how often an idle worker looks for work).
+ */
+const seconds = (env: Readonly<Record<string, string>>, name: string, fallback: number) => {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === "") return Effect.succeed(fallback)
+  const value = Number(raw)
+  return Number.isFinite(value) && value > 0
+    ? Effect.succeed(value)
+    : Effect.fail(new UserError({ code: ExitCode.config, text: `Configuration error: ${name}: expected a positive number of seconds, got '${raw}'`, hint: `e.g. ${name}=${fallback} (see .env.example)` }))
+}
 
 const now = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
 
@@ -91,10 +96,8 @@ const workerCommand = Command.make(
       if (n < 1 || n > 1024) {
         return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
       }
-      const ttl = yield* leaseSeconds.pipe(
-        Effect.mapError((e) => new UserError({ code: ExitCode.config, text: `Configuration error: ${e.message}`, hint: "e.g. WORKER_LEASE_SECONDS=60" }))
-      )
-      const poll = yield* pollSeconds.pipe(Effect.orElseSucceed(() => 2))
+      const ttl = yield* seconds(config.env, "WORKER_LEASE_SECONDS", 60)
+      const poll = yield* seconds(config.env, "WORKER_POLL_SECONDS", 2)
       const owner = workerId()
       const lease = (batch: number, evaluationId?: string) =>
         now.pipe(Effect.flatMap((at) =>
@@ -133,7 +136,14 @@ const workerCommand = Command.make(
                 return (yield* lease(n, id)).map((item) => item.questionId)
               }),
             write: work.complete,
-            finished: (id) => now.pipe(Effect.flatMap((at) => work.progress(id, at)), Effect.map((p) => p.waiting + p.claimed === 0))
+            // Nothing of it left on the queue, and still running: not failed or stopped at the budget
+            // by another worker meanwhile (whose queue was then emptied too).
+            finished: (id) =>
+              Effect.gen(function*() {
+                const progress = yield* work.progress(id, yield* now)
+                if (progress.waiting + progress.claimed > 0) return false
+                return Option.getOrUndefined(yield* evaluations.findById(id))?.status === "running"
+              })
           }
           const budget = yield* budgetOf(evaluationId)
           let doneHere = 0
