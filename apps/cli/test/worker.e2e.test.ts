@@ -99,9 +99,7 @@ describe("the queue and workers", () => {
     ws.sim.configure({ creditLimitUsd: 0.0002 })
     const workers = [0, 1].map(() => ws.spawnCli(["worker", "--concurrency", "4"], LEASE))
     // Without --until-idle a worker runs until stopped: these stop because of the 402 alone.
-    const timer = setTimeout(() => { for (const w of workers) console.log("DEBUG", JSON.stringify(w.output())) }, 40_000)
     const done = await Promise.all(workers.map((w) => w.done))
-    clearTimeout(timer)
     for (const d of done) {
       expect(d.code).toBe(1)
       expect(d.stderr).toContain("Out of credits")
@@ -120,6 +118,23 @@ describe("the queue and workers", () => {
     expect(again.code, again.stderr).toBe(0)
     expect(count(ws, id)).toBe(400)
     expect(rows(ws.dbFile, "select status from evaluations where id = ?", id)[0]!.status).toBe("completed")
+  }, 300_000)
+
+  it("Ctrl+C stops a worker with exit 130: the questions it held are back on the queue at once, finished results kept", async () => {
+    await sums(ws, "SUMS", 600)
+    const id = await create("SUMS")
+    expect((await ws.cli(["evaluate", "run", id, "--queue"])).code).toBe(0)
+    const worker = ws.spawnCli(["worker", "--concurrency", "4"], { WORKER_LEASE_SECONDS: "600" })
+    await until("the first results", () => count(ws, id) >= 50)
+    worker.child.kill("SIGINT")
+    const stopped = await worker.done
+    expect(stopped.code).toBe(130)
+    expect(stopped.stderr).toContain("the questions it held are back on the queue")
+    const kept = count(ws, id)
+    // Nothing held: with a 600 s lease, only a release can have given them back.
+    expect(Number(rows(ws.dbFile, "select count(*) as n from work_items where claimed_by is not null")[0]!.n)).toBe(0)
+    expect(Number(rows(ws.dbFile, "select count(*) as n from work_items")[0]!.n)).toBe(600 - kept)
+    expect(rows(ws.dbFile, "select status from evaluations where id = ?", id)[0]!.status).toBe("running")
   }, 300_000)
 
   it("worker --until-idle on an empty queue exits 0 at once; evaluate show of an evaluation not queued has no queue line", async () => {
