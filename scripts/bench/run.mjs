@@ -10,6 +10,8 @@
 //   postgres — the same run (N questions, L = 50 ms, C = 64) on SQLite and on PostgreSQL: the ratio
 //   experiment — a 12-cell grid of 1,000 questions each against one 12,000-question evaluation and
 //              the bare-fetch floor, at the same concurrency: wall time and peak RSS
+//   workers — 1, 2 and 4 `ml-agents worker` processes (C = 16 each) on one queued PostgreSQL-backed
+//              evaluation of 2,000 questions at L = 500 ms: wall time and throughput against the ideal
 // Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -299,6 +301,52 @@ if (wanted("postgres")) {
     } finally {
       await database.drop()
     }
+  }
+}
+
+if (wanted("workers")) {
+  const { TestDatabase } = await import(path.join(root, "packages/storage-postgres/dist/testing.js"))
+  if (!(await TestDatabase.available("workers bench"))) {
+    console.log("\nworkers: skipped (no server; see the line above)")
+  } else {
+    const n = flag("--workers-n", 2000)
+    const latency = 500
+    const c = 16
+    const sim = await simulator(["--latency-ms", String(latency), "--accuracy", "0.7"])
+    const questions = Array.from({ length: n }, (_, i) => `Worker question ${i}: what is ${i} plus ${i}?`)
+    const csv = path.join(work, "workers.csv")
+    fs.writeFileSync(csv, "INPUT,OUTPUT\n" + questions.map((q, i) => `"${q}",${2 * i}`).join("\n") + "\n")
+    await sim.control("/__sim/config", { questions: questions.map((q, i) => ({ question: q, answer: String(2 * i) })) })
+    const rows = [["workers", "wall (median)", "ideal N·L/(W·C)", "throughput", "ideal W·C/L", "of ideal"]]
+    for (const w of [1, 2, 4]) {
+      const walls = []
+      for (let r = 0; r < repeat; r++) {
+        // A database of its own per run: the queue starts with exactly this evaluation.
+        const database = await TestDatabase.create("mla_bench_workers")
+        try {
+          const env = { ...envFor(sim.url, ""), DATABASE_URL: database.url }
+          await ml(env, ["benchmark", "import", csv, "--name", "WORKERS"])
+          const id = idOf((await ml(env, ["evaluate", "create", "--agent", "none", "--model", "openai/gpt-4o-mini", "--benchmark", "WORKERS"])).stdout)
+          await ml(env, ["evaluate", "run", id, "--queue"])
+          await sim.control("/__sim/reset", {})
+          // Wall time: from starting the workers to the last one leaving an empty queue.
+          const started = performance.now()
+          // (ml stops the bench when a worker exits non-zero.)
+          await Promise.all(Array.from({ length: w }, () => ml(env, ["worker", "--until-idle", "--concurrency", String(c), "--quiet"])))
+          walls.push(performance.now() - started)
+        } finally {
+          await database.drop()
+        }
+      }
+      const wall = median(walls) / 1000
+      const ideal = (n * latency) / (w * c) / 1000
+      const throughput = n / wall
+      const idealThroughput = (w * c) / (latency / 1000)
+      rows.push([String(w), `${wall.toFixed(2)} s`, `${ideal.toFixed(2)} s`, `${throughput.toFixed(1)} q/s`, `${idealThroughput.toFixed(0)} q/s`, `${((100 * throughput) / idealThroughput).toFixed(0)}%`])
+    }
+    sim.stop()
+    console.log(`\nWorkers on one queued PostgreSQL evaluation: N = ${n} questions, L = ${latency} ms, C = ${c} per worker, none agent, ${repeat} runs each (wall: worker start to the last exit, process start-up included)\n`)
+    console.log(table(rows))
   }
 }
 

@@ -36,6 +36,10 @@ export interface AppConfig {
   /** Code executions at once in the sandbox (CODE_EXEC_CONCURRENCY), separate from model calls. */
   readonly codeExecConcurrency: number
   readonly responseCache: boolean
+  /** `worker`: how long a claimed batch stays a worker's without a heartbeat (renewed every third of it). */
+  readonly workerLeaseSeconds: number
+  /** `worker`: how often an idle worker looks for work. */
+  readonly workerPollSeconds: number
   readonly agentDefaults: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   readonly plugins: ReadonlyArray<string>
   readonly benchmarkDirs: ReadonlyArray<string>
@@ -129,6 +133,8 @@ export const config = (bundledBenchmarks: string, cwd: string, env: Readonly<Rec
     concurrency: num("MAX_CONCURRENT_EVALUATIONS", 1, { integer: true, min: 1, max: 1024 }),
     codeExecConcurrency: num("CODE_EXEC_CONCURRENCY", os.availableParallelism(), { integer: true, min: 1, max: 1024 }),
     responseCache: bool("ML_AGENTS_RESPONSE_CACHE", false),
+    workerLeaseSeconds: num("WORKER_LEASE_SECONDS", 60, { min: 0.1, max: 86400, unit: "seconds" }),
+    workerPollSeconds: num("WORKER_POLL_SECONDS", 2, { min: 0.01, max: 3600, unit: "seconds" }),
     agentDefaults: Config.all(
       Object.fromEntries(
         Object.entries(defaultAgentDefaults).map(([agent, fallback]) => [agent, jsonObject(`${agent.toUpperCase()}_AGENT_DEFAULTS`, fallback)])

@@ -35,6 +35,7 @@ import * as Logging from "./Logging.js"
 import * as Output from "./Output.js"
 import * as Plugins from "./Plugins.js"
 import * as GradersCommand from "./commands/GradersCommand.js"
+import * as WorkerCommand from "./commands/WorkerCommand.js"
 import * as Storage from "./Storage.js"
 import * as Ui from "./Ui.js"
 import { UsageError } from "./UsageError.js"
@@ -59,7 +60,8 @@ const root = Command.make("ml-agents").pipe(
     ExperimentCommands.command,
     GradersCommand.command,
     HealthCommand.command,
-    ReportCommand.command
+    ReportCommand.command,
+    WorkerCommand.command
   ])
 )
 

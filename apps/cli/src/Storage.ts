@@ -11,7 +11,8 @@ import type {
   EvaluationRepository,
   ExperimentRepository,
   ResponseCache,
-  ResultRepository
+  ResultRepository,
+  WorkQueue
 } from "@ml-agents/core"
 import { StorageError } from "@ml-agents/core"
 import { Database as PgDatabase, PgStorage } from "@ml-agents/storage-postgres"
@@ -43,6 +44,7 @@ export type Services =
   | ResultRepository.ResultRepository
   | ExperimentRepository.ExperimentRepository
   | ResponseCache.ResponseCache
+  | WorkQueue.WorkQueue
   | StorageInfo
 
 /** Whether a `DATABASE_URL` value names a PostgreSQL database. */

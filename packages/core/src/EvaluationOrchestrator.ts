@@ -158,6 +158,26 @@ export interface GridRunOptions extends RunOptions {
   readonly runId?: string | undefined
   /** Spent before this run by cells not in it (an experiment's completed cells), counted against `maxCostUsd`. */
   readonly spentElsewhereUsd?: number | undefined
+  /**
+   * Take each cell's questions from claims on the work queue instead of its benchmark (a worker):
+   * no run lease (many workers run the evaluation at once, each holding only its claims), results
+   * stored through `source.write`, and a cell completed only once `source.finished` says so.
+   */
+  readonly source?: WorkSource | undefined
+}
+
+/** Where a worker's run takes its questions from, and where it stores their results. */
+export interface WorkSource {
+  /**
+   * The next claimed question ids of the evaluation, empty once none is left for it. May fail with
+   * EvaluationFailed (another worker stopped the evaluation) or BudgetReached (its stored cost, all
+   * workers together, reached the budget).
+   */
+  readonly next: (evaluationId: string) => Effect.Effect<ReadonlyArray<string>, StorageError | EvaluationFailed | BudgetReached>
+  /** Stores the results and takes their questions off the queue, in one transaction. */
+  readonly write: (results: ReadonlyArray<EvaluationQuestionResult>) => Effect.Effect<void, StorageError>
+  /** Whether the evaluation has nothing left on the queue, waiting or claimed (then it is completed). */
+  readonly finished: (evaluationId: string) => Effect.Effect<boolean, StorageError>
 }
 
 /** What `create` needs. */
@@ -550,7 +570,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           Effect.Effect.Error<typeof inner> | EvaluationBusy | StorageError,
           Effect.Effect.Context<typeof inner>
         > = inner
-        for (const cell of [...cells].reverse()) body = withLease(cell.evaluationId, options, body)
+        // A worker's run (options.source) holds no run lease: its claims are its lease.
+        if (options.source === undefined) {
+          for (const cell of [...cells].reverse()) body = withLease(cell.evaluationId, options, body)
+        }
         return yield* Effect.scoped(body)
       })
 
@@ -576,13 +599,18 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             let answeredInScope = 0
             for (const id of answered) if (inScope(id)) answeredInScope++
             const remaining = total - answeredInScope + retried.size
+            // Another worker stopped the evaluation for an account-level reason: do not go on with it.
+            if (options.source !== undefined && pending.status === "failed" && pending.failureReason !== null) {
+              return yield* new EvaluationFailed({ evaluationId, reason: pending.failureReason })
+            }
             // Holding the lease while the status says "running" means the previous run died: resume it.
+            // (A worker finds its evaluation running: queued evaluations are started when queued.)
             const running = pending.status === "running"
               ? pending
               : options.retryErrors
               ? yield* Evaluation.reopen(pending, yield* now)
               : yield* Evaluation.start(pending, yield* now)
-            yield* evaluations.update(running)
+            if (running !== pending) yield* evaluations.update(running)
             yield* Effect.logInfo("evaluation started").pipe(
               Effect.annotateLogs({
                 evaluationId,
@@ -730,7 +758,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           const limiter = limiters.get(model)!
           const todo = mine.reduce((sum, c) => sum + c.remaining, 0)
           const workers = Math.max(1, Math.min(concurrency, todo))
-          const queue = yield* Queue.bounded<Item | null>(Math.max(64, 2 * concurrency))
+          // A worker keeps few claimed questions waiting: claims held locally are work no other worker can take.
+          const source = options.source
+          const queue = yield* Queue.bounded<Item | null>(source === undefined ? Math.max(64, 2 * concurrency) : concurrency)
           const benchmarkIds = [...new Set(mine.map((c) => c.benchmark.id))]
           // One producer per benchmark; their offers alternate while the queue is full.
           const producers = benchmarkIds.map((benchmarkId) => {
@@ -741,7 +771,23 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               return items.length === 0 ? Effect.void : items.length === 1 ? Queue.offer(queue, items[0]!) : Queue.offerAll(queue, items)
             })
           })
-          const producer = Effect.all(producers, { concurrency: "unbounded", discard: true }).pipe(
+          // A worker's producer: each cell's claimed questions, looked up in its benchmark, until the
+          // queue has none left for it.
+          const claimed = source === undefined ? [] : mine.map((cell) =>
+            Effect.gen(function*() {
+              const byId = new Map<string, Question>()
+              yield* Stream.runForEach(benchmarks.streamQuestions(cell.benchmark.id), (q) => Effect.sync(() => byId.set(q.id, q)))
+              for (let ids = yield* source.next(cell.evaluationId); ids.length > 0; ids = yield* source.next(cell.evaluationId)) {
+                const items: Array<Item> = []
+                for (const id of ids) {
+                  const question = byId.get(id)
+                  if (question !== undefined) items.push({ cell, question })
+                }
+                yield* Queue.offerAll(queue, items)
+              }
+            })
+          )
+          const producer = Effect.all(source === undefined ? producers : claimed, { concurrency: source === undefined ? "unbounded" : 1, discard: true }).pipe(
             Effect.zipRight(Queue.offerAll(queue, Array.from({ length: workers }, () => null)))
           )
           const place = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -760,7 +806,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           return { mine, limiter, workers, producer, worker }
         })).pipe(Effect.map((all) => all.filter((pool) => pool.mine.length > 0)))
         const processAll = GroupCommit.run(
-          { writeAll: results.saveAll, written: stored, maxBatch: 16, capacity: Math.max(16, concurrency) },
+          { writeAll: options.source?.write ?? results.saveAll, written: stored, maxBatch: 16, capacity: Math.max(16, concurrency) },
           (submit) =>
             Effect.all(
               pools.flatMap((pool) => [
@@ -781,7 +827,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             })
           ))
         yield* processAll.pipe(
-          Effect.onInterrupt(() => endAll(Evaluation.interrupt).pipe(Effect.ignoreLogged)),
+          // A worker stopping leaves the evaluation running for the others (its claims are released).
+          Effect.onInterrupt(() => options.source !== undefined ? Effect.void : endAll(Evaluation.interrupt).pipe(Effect.ignoreLogged)),
           Effect.catchTag("LlmError", (error) =>
             Effect.gen(function*() {
               const reason = error.toFailureReason()
@@ -798,7 +845,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               yield* Effect.logWarning("evaluation stopped at its budget").pipe(
                 Effect.annotateLogs({ evaluationId: runId, spentUsd: error.spentUsd, budgetUsd: error.budgetUsd })
               )
-              return yield* new BudgetReached({ ...error, spentUsd: spent })
+              // A worker's source reports the cost of all workers together, stored.
+              return yield* new BudgetReached({ ...error, spentUsd: options.source === undefined ? spent : Math.max(spent, error.spentUsd) })
             })
           ),
           Effect.catchTag("StorageError", (error) =>
@@ -816,6 +864,10 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
         return yield* Effect.forEach(cells, (cell) =>
           Effect.gen(function*() {
+            // A worker completes an evaluation only once no worker has any of it left.
+            if (options.source !== undefined && !(yield* options.source.finished(cell.evaluationId))) {
+              return { evaluation: cell.running, results: yield* results.summarize(cell.evaluationId) } satisfies RunOutcome
+            }
             const completed = yield* Evaluation.complete(cell.running, yield* now)
             yield* evaluations.update(completed)
             const summary = yield* results.summarize(cell.evaluationId)

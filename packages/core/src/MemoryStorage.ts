@@ -137,6 +137,12 @@ export const layer: Layer.Layer<
           }
           return released
         }),
+      cancel: (evaluationId) =>
+        Effect.sync(() => {
+          const removed = queue.get(evaluationId)?.size ?? 0
+          queue.delete(evaluationId)
+          return removed
+        }),
       progress: (evaluationId, now) =>
         Effect.sync(() => {
           let waiting = 0

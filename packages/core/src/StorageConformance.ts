@@ -908,6 +908,21 @@ const queueCases: ReadonlyArray<Case> = [
     })
   },
   {
+    name: "queue: cancel takes an evaluation's questions off, claimed or not; queuing again puts back only the unanswered",
+    run: Effect.gen(function*() {
+      const queue = yield* WorkQueue
+      const { evaluationId, qs } = yield* oneEvaluation
+      yield* queue.enqueue(evaluationId, at(0))
+      yield* queue.claim({ owner: "a", batch: 2, now: at(1), expiresAt: at(30) })
+      yield* queue.complete([result(evaluationId, qs[0]!, { correct: true })])
+      yield* equal(yield* queue.cancel(evaluationId), 5, "the waiting and the claimed")
+      yield* equal(yield* queue.progress(evaluationId, at(2)), { waiting: 0, claimed: 0, holders: [] }, "empty")
+      yield* equal(yield* queue.claim({ owner: "b", batch: 10, now: at(3), expiresAt: at(30) }), [], "nothing to claim")
+      yield* equal(yield* queue.cancel(evaluationId), 0, "cancelling twice")
+      yield* equal(yield* queue.enqueue(evaluationId, at(4)), 5, "queued again: all but the answered one")
+    })
+  },
+  {
     name: "queue: a question two workers both finish (one presumed dead) has one result row, the later one",
     run: Effect.gen(function*() {
       const queue = yield* WorkQueue

@@ -72,6 +72,12 @@ export declare namespace WorkQueue {
     readonly complete: (results: ReadonlyArray<EvaluationQuestionResult>) => Effect.Effect<void, StorageError>
     /** Gives back every question the owner holds (a worker that stops cleanly); returns how many. */
     readonly release: (owner: string) => Effect.Effect<number, StorageError>
+    /**
+     * Takes every question of the evaluation off the queue, claimed or not (its run stopped for
+     * everyone: the account was refused, or the budget was reached); returns how many.
+     * Queuing the evaluation again puts its unanswered questions back.
+     */
+    readonly cancel: (evaluationId: string) => Effect.Effect<number, StorageError>
     /** The evaluation's queue as of `now`: waiting (expired claims included) and claimed, by holder. */
     readonly progress: (evaluationId: string, now: Date) => Effect.Effect<Progress, StorageError>
   }

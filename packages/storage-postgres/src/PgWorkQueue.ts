@@ -96,6 +96,14 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
       Effect.mapError(toStorageError("WorkQueue.release"))
     )
 
+    const cancel = Effect.fn("WorkQueue.cancel")(
+      function*(evaluationId: string) {
+        const rows = yield* sql`DELETE FROM work_items WHERE evaluation_id = ${evaluationId} RETURNING 1`
+        return rows.length
+      },
+      Effect.mapError(toStorageError("WorkQueue.cancel"))
+    )
+
     const progress = Effect.fn("WorkQueue.progress")(
       function*(evaluationId: string, now: Date) {
         const at = now.toISOString()
@@ -115,7 +123,7 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
       Effect.mapError(toStorageError("WorkQueue.progress"))
     )
 
-    return WorkQueue.WorkQueue.of({ enqueue, claim, heartbeat, complete, release, progress })
+    return WorkQueue.WorkQueue.of({ enqueue, claim, heartbeat, complete, release, cancel, progress })
   })
 
 /** The WorkQueue, on the SqlClient and the ResultRepository. */

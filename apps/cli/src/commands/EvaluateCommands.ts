@@ -35,6 +35,7 @@ import * as Output from "../Output.js"
 import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 import { findBenchmark } from "./BenchmarkCommands.js"
+import * as WorkerCommand from "./WorkerCommand.js"
 
 const statusColor = (status: Evaluation.EvaluationStatus) => (s: string) =>
   status === "completed"
@@ -358,9 +359,12 @@ const runCommand = Command.make(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
     ),
     unsafeNoSandbox: CodeSandbox.unsafeOption,
+    queue: Options.boolean("queue").pipe(
+      Options.withDescription("put the unanswered questions on the shared queue and return at once; `ml-agents worker` runs them (default: off, run here)")
+    ),
     json: Scripting.json
   },
-  ({ cache, concurrency, id, json, maxCost, retryErrors, unsafeNoSandbox }) =>
+  ({ cache, concurrency, id, json, maxCost, queue, retryErrors, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const n = Option.getOrElse(concurrency, () => config.concurrency)
@@ -382,6 +386,19 @@ const runCommand = Command.make(
           text: `evaluation ${id} is already completed`,
           hint: `see its results with: ml-agents evaluate show ${id} (or retry its failed questions with --retry-errors)`
         })
+      }
+      if (queue) {
+        if (retryErrors || Option.isSome(maxCost)) {
+          return yield* new UserError({
+            code: ExitCode.config,
+            text: `--queue does not take ${retryErrors ? "--retry-errors" : "--max-cost"}`,
+            hint: "a budget across workers is an experiment's (ml-agents experiment create … --max-cost); retry failed questions with a plain run"
+          })
+        }
+        const [queued] = yield* WorkerCommand.queue([id])
+        yield* Ui.success(`Queued ${Ui.int(queued!.added)} question${queued!.added === 1 ? "" : "s"} of ${id}`)
+        yield* Ui.print(`Start workers with: ${Ui.style.cyan("ml-agents worker")} (on any machine sharing DATABASE_URL)`)
+        return
       }
       if (retryErrors) {
         const failed = yield* (yield* ResultRepository.ResultRepository).failedQuestionIds(id)
@@ -536,6 +553,8 @@ const showCommand = Command.make(
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
         yield* Ui.print(summaryLines(evaluation, summary, context))
+        const queued = yield* WorkerCommand.queueLines([id])
+        if (queued !== "") yield* Ui.print(queued)
         if (passAtK !== undefined) {
           yield* Ui.print(Ui.fields([[
             "pass@k",

@@ -24,6 +24,7 @@ import { type CellLine, GridView } from "../GridView.js"
 import * as RunLease from "../RunLease.js"
 import * as Ui from "../Ui.js"
 import { costBound } from "./EvaluateCommands.js"
+import * as WorkerCommand from "./WorkerCommand.js"
 
 const list = (raw: string) => raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
 
@@ -297,9 +298,12 @@ const runCommand = Command.make(
     ),
     cache: Options.boolean("cache").pipe(
       Options.withDescription("reuse stored model responses for identical requests, and store new ones (default ML_AGENTS_RESPONSE_CACHE)")
+    ),
+    queue: Options.boolean("queue").pipe(
+      Options.withDescription("put every cell's unanswered questions on the shared queue and return at once; `ml-agents worker` runs them under the experiment's budget (default: off, run here)")
     )
   },
-  ({ cache, concurrency, id, maxCost }) =>
+  ({ cache, concurrency, id, maxCost, queue }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const experiments = yield* Experiments.Experiments
@@ -312,6 +316,22 @@ const runCommand = Command.make(
       if (cells.every((c) => c.evaluation.status === "completed")) {
         yield* Ui.success(`Experiment ${id} is already completed`)
         yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
+        return
+      }
+      if (queue) {
+        if (Option.isSome(maxCost) || experiment.grid.sample !== null) {
+          return yield* new UserError({
+            code: ExitCode.config,
+            text: Option.isSome(maxCost)
+              ? "--queue does not take --max-cost: workers keep to the budget stored with the experiment"
+              : `experiment ${id} asks a sample of each benchmark, which the queue cannot run yet`,
+            hint: Option.isSome(maxCost) ? "give the budget at create (--max-cost), or run it here without --queue" : "run it here: ml-agents experiment run " + id
+          })
+        }
+        const queued = yield* WorkerCommand.queue(cells.filter((c) => c.evaluation.status !== "completed").map((c) => c.evaluation.id))
+        const added = queued.reduce((sum, q) => sum + q.added, 0)
+        yield* Ui.success(`Queued ${Ui.int(added)} question${added === 1 ? "" : "s"} of ${queued.length} cell${queued.length === 1 ? "" : "s"} of ${id}`)
+        yield* Ui.print(`Start workers with: ${Ui.style.cyan("ml-agents worker")} (on any machine sharing DATABASE_URL)`)
         return
       }
       const budget = Option.getOrUndefined(maxCost) ?? experiment.budgetUsd ?? undefined
@@ -446,6 +466,8 @@ const showCommand = Command.make(
         ["baseline", x.baseline],
         ["cost", analysis.totals.costUsd === null ? "— (not reported)" : Ui.usd(analysis.totals.costUsd)]
       ]))
+      const queued = yield* WorkerCommand.queueLines(analysis.cells.map((c) => c.evaluationId))
+      if (queued !== "") yield* Ui.print(queued)
       for (const group of analysis.groups) {
         yield* Ui.print(`\n${Ui.style.bold(`${group.model} · ${group.benchmark}`)}`)
         const gain = new Map(group.comparisons.map((c) => [c.candidate, c] as const))
