@@ -67,7 +67,7 @@ describe("shell completion", () => {
     sh("fish", `source ${scripts.fish}; complete -C ${quote(["ml-agents", ...words].join(" "))}`).map((l) => l.split("\t")[0]!)
 
   it.each([["bash", bash], ["zsh", zsh], ["fish", fish]] as const)("%s: commands at every depth, options, choices, ids and names", (_shell, complete) => {
-    expect(complete("")).toEqual(["agents", "benchmark", "db", "evaluate", "experiment", "graders", "health", "report"])
+    expect(complete("")).toEqual(["agents", "benchmark", "db", "evaluate", "experiment", "graders", "health", "report", "worker"])
     expect(complete("experiment", "")).toEqual(["create", "list", "run", "show"])
     expect(complete("evaluate", "r")).toEqual(["rescore", "run"])
     expect(complete("benchmark", "")).toEqual(["import", "list", "show"])
