@@ -8,7 +8,10 @@ import * as SqlSchema from "@effect/sql/SqlSchema"
 import { EvaluationResults, type QuestionResult, ResultRepository, type StorageError, Usage } from "@ml-agents/core"
 import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import { storageError, toStorageError, violation } from "./internal/errors.js"
-import { ResultFromRow, type ResultRow, resultRow, TotalsRow } from "./internal/rows.js"
+import { Rows } from "@ml-agents/storage-sql"
+
+const { ResultFromRow, resultRow, TotalsRow } = Rows
+type ResultRow = Rows.ResultRow
 
 const PageRequest = Schema.Struct({
   evaluationId: Schema.String,

@@ -9,7 +9,10 @@ import { EvaluationResults, type QuestionResult, ResultRepository, type StorageE
 import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import * as WalSync from "./internal/walSync.js"
 import { storageError, toStorageError, violatedConstraint } from "./internal/errors.js"
-import { ResultFromRow, type ResultRow, resultRow, TotalsRow } from "./internal/rows.js"
+import { Rows } from "@ml-agents/storage-sql"
+
+const { ResultFromRow, resultRow, TotalsRow } = Rows
+type ResultRow = Rows.ResultRow
 
 const PageRequest = Schema.Struct({
   evaluationId: Schema.String,
