@@ -28,18 +28,18 @@ export type Services =
   | ResponseCache.ResponseCache
   | SqlClient.SqlClient
 
+/** The four repositories. */
+export type Repositories =
+  | BenchmarkRepository.BenchmarkRepository
+  | EvaluationRepository.EvaluationRepository
+  | ResultRepository.ResultRepository
+  | ExperimentRepository.ExperimentRepository
+
 /** The four repositories, on whatever SqlClient is provided. */
 export const repositories = (
   dialect: Dialect,
   results: Layer.Layer<ResultRepository.ResultRepository, never, SqlClient.SqlClient>
-): Layer.Layer<
-  | BenchmarkRepository.BenchmarkRepository
-  | EvaluationRepository.EvaluationRepository
-  | ResultRepository.ResultRepository
-  | ExperimentRepository.ExperimentRepository,
-  never,
-  SqlClient.SqlClient
-> =>
+): Layer.Layer<Repositories, never, SqlClient.SqlClient> =>
   Layer.mergeAll(
     SqlBenchmarkRepository.layer(dialect),
     SqlEvaluationRepository.layer(dialect),

@@ -3,7 +3,7 @@
  * database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type { BenchmarkRepository, EvaluationRepository, ExperimentRepository, ResultRepository, StorageError } from "@ml-agents/core"
+import type { StorageError } from "@ml-agents/core"
 import { SqlStorage } from "@ml-agents/storage-sql"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
@@ -16,14 +16,7 @@ import * as SqliteWorkQueue from "./SqliteWorkQueue.js"
 export type Services = SqlStorage.Services
 
 /** The repositories, on whatever SqlClient is provided. */
-export const repositories: Layer.Layer<
-  | BenchmarkRepository.BenchmarkRepository
-  | EvaluationRepository.EvaluationRepository
-  | ResultRepository.ResultRepository
-  | ExperimentRepository.ExperimentRepository,
-  never,
-  SqlClient.SqlClient
-> = SqlStorage.repositories(dialect, SqliteResultRepository.layer)
+export const repositories: Layer.Layer<SqlStorage.Repositories, never, SqlClient.SqlClient> = SqlStorage.repositories(dialect, SqliteResultRepository.layer)
 
 const services = SqlStorage.services(dialect, { results: SqliteResultRepository.layer, workQueue: SqliteWorkQueue.layer })
 
