@@ -10,7 +10,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import type { StorageError } from "@ml-agents/core"
 import { Cause, Config, ConfigError, Context, Data, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import * as Migrations from "./Migrations.js"
-import * as Echo from "./internal/echo.js"
+import { SqlEcho as Echo } from "@ml-agents/storage-sql"
 import { codeOf, messageOf, storageError, toStorageError } from "./internal/errors.js"
 import { types } from "./internal/types.js"
 

@@ -1,144 +1,17 @@
 /**
- * EvaluationRepository on PostgreSQL: one row per evaluation, its agent configuration in columns
- * and JSON, its lifecycle state updated in place, and the run lease taken by one conditional
- * UPDATE, so that two processes on two machines racing for it cannot both win.
+ * EvaluationRepository on PostgreSQL: storage-sql's SqlEvaluationRepository in this adapter's dialect.
  */
-import * as SqlClient from "@effect/sql/SqlClient"
-import * as SqlSchema from "@effect/sql/SqlSchema"
-import { Evaluation, EvaluationRepository } from "@ml-agents/core"
-import { Effect, Layer, Option, Schema } from "effect"
-import { storageError, toStorageError, violation } from "./internal/errors.js"
-import { EvaluationFromRow } from "./internal/rows.js"
-
-const ListRequest = Schema.Struct({
-  status: Schema.optional(Evaluation.Evaluation.fields.status),
-  benchmarkName: Schema.optional(Schema.String),
-  limit: Schema.optional(Schema.Int.pipe(Schema.nonNegative()))
-})
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { EvaluationRepository } from "@ml-agents/core"
+import { SqlEvaluationRepository } from "@ml-agents/storage-sql"
+import type { Effect, Layer } from "effect"
+import { dialect } from "./PgDialect.js"
 
 /** Builds the repository on the SqlClient in context. */
-export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Service, never, SqlClient.SqlClient> = Effect
-  .gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-
-    const insert = SqlSchema.void({
-      Request: EvaluationFromRow,
-      execute: (row) => sql`INSERT INTO evaluations ${sql.insert(row)}`
-    })
-
-    const updateState = SqlSchema.findOne({
-      Request: EvaluationFromRow,
-      Result: Schema.Struct({ id: Schema.String }),
-      execute: (row) =>
-        sql`UPDATE evaluations SET ${
-          sql.update({
-            status: row.status,
-            started_at: row.started_at,
-            completed_at: row.completed_at,
-            failure_reason: row.failure_reason,
-            answer_kind: row.answer_kind
-          })
-        } WHERE id = ${row.id} RETURNING id`
-    })
-
-    const byId = SqlSchema.findOne({
-      Request: Schema.String,
-      Result: EvaluationFromRow,
-      execute: (id) => sql`SELECT * FROM evaluations WHERE id = ${id}`
-    })
-
-    const listWhere = SqlSchema.findAll({
-      Request: ListRequest,
-      Result: EvaluationFromRow,
-      execute: (options) => {
-        const clauses = [
-          ...(options.status === undefined ? [] : [sql`status = ${options.status}`]),
-          ...(options.benchmarkName === undefined ? [] : [sql`benchmark_name = ${options.benchmarkName}`])
-        ]
-        return sql`SELECT * FROM evaluations WHERE ${sql.and(clauses)}
-          ORDER BY created_at DESC, id COLLATE "C" ${options.limit === undefined ? sql`` : sql`LIMIT ${options.limit}`}`
-      }
-    })
-
-    const create = Effect.fn("EvaluationRepository.create")(
-      (evaluation: Evaluation.Evaluation) => insert(evaluation),
-      (effect, evaluation) =>
-        Effect.mapError(effect, (error) => {
-          const violated = violation(error)
-          return violated?.name === "evaluations_pkey"
-            ? storageError("EvaluationRepository.create", `an evaluation with id '${evaluation.id}' is already stored`)
-            : violated?.kind === "foreign_key"
-            ? storageError(
-              "EvaluationRepository.create",
-              `benchmark '${evaluation.benchmarkName}' (id '${evaluation.benchmarkId}') is not stored`
-            )
-            : toStorageError("EvaluationRepository.create")(error)
-        })
-    )
-
-    const update = Effect.fn("EvaluationRepository.update")(
-      function*(evaluation: Evaluation.Evaluation) {
-        const updated = yield* updateState(evaluation)
-        if (Option.isNone(updated)) {
-          return yield* storageError("EvaluationRepository.update", `no evaluation with id '${evaluation.id}' is stored`)
-        }
-      },
-      Effect.mapError(toStorageError("EvaluationRepository.update"))
-    )
-
-    const findById = Effect.fn("EvaluationRepository.findById")(
-      (id: string) => byId(id),
-      Effect.mapError(toStorageError("EvaluationRepository.findById"))
-    )
-
-    const list = Effect.fn("EvaluationRepository.list")(
-      (options: EvaluationRepository.ListOptions = {}) => listWhere(options),
-      Effect.mapError(toStorageError("EvaluationRepository.list"))
-    )
-
-    const LeaseRow = Schema.Struct({ lease_owner: Schema.String, lease_expires_at: Schema.Date })
-    const leaseOf = SqlSchema.findOne({
-      Request: Schema.String,
-      Result: LeaseRow,
-      execute: (id) =>
-        sql`SELECT lease_owner, lease_expires_at FROM evaluations WHERE id = ${id} AND lease_owner IS NOT NULL`
-    })
-
-    const lease = Effect.fn("EvaluationRepository.lease")(
-      (id: string) =>
-        leaseOf(id).pipe(Effect.map(Option.map((row) => ({ owner: row.lease_owner, expiresAt: row.lease_expires_at })))),
-      Effect.mapError(toStorageError("EvaluationRepository.lease"))
-    )
-
-    // One conditional UPDATE: the row lock it takes makes a concurrent claim wait and then see
-    // the winner's owner, so two processes cannot both win.
-    const claim = Effect.fn("EvaluationRepository.claim")(
-      function*(id: string, request: EvaluationRepository.ClaimRequest) {
-        const rows = yield* sql<{ id: string }>`
-          UPDATE evaluations
-          SET lease_owner = ${request.owner}, lease_expires_at = ${request.expiresAt.toISOString()}
-          WHERE id = ${id} AND (
-            lease_owner IS NULL OR lease_owner = ${request.owner} OR lease_expires_at < ${request.now.toISOString()}
-            ${request.replacing === undefined ? sql`` : sql`OR lease_owner = ${request.replacing}`}
-          )
-          RETURNING id`
-        return rows.length > 0
-      },
-      Effect.mapError(toStorageError("EvaluationRepository.claim"))
-    )
-
-    const release = Effect.fn("EvaluationRepository.release")(
-      (id: string, owner: string) =>
-        sql`UPDATE evaluations SET lease_owner = NULL, lease_expires_at = NULL
-          WHERE id = ${id} AND lease_owner = ${owner}`.pipe(Effect.asVoid),
-      Effect.mapError(toStorageError("EvaluationRepository.release"))
-    )
-
-    return EvaluationRepository.EvaluationRepository.of({ create, update, findById, list, lease, claim, release })
-  })
+export const make: Effect.Effect<EvaluationRepository.EvaluationRepository.Service, never, SqlClient.SqlClient> =
+  SqlEvaluationRepository.make(dialect)
 
 /** The EvaluationRepository, on the SqlClient. */
-export const layer: Layer.Layer<EvaluationRepository.EvaluationRepository, never, SqlClient.SqlClient> = Layer.effect(
-  EvaluationRepository.EvaluationRepository,
-  make
+export const layer: Layer.Layer<EvaluationRepository.EvaluationRepository, never, SqlClient.SqlClient> = SqlEvaluationRepository.layer(
+  dialect
 )

@@ -3,43 +3,22 @@
  * PostgreSQL database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type {
-  BenchmarkRepository,
-  EvaluationRepository,
-  ExperimentRepository,
-  ResponseCache,
-  ResultRepository,
-  StorageError,
-  WorkQueue
-} from "@ml-agents/core"
+import type { StorageError } from "@ml-agents/core"
+import { SqlStorage } from "@ml-agents/storage-sql"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import * as Database from "./Database.js"
-import * as PgBenchmarkRepository from "./PgBenchmarkRepository.js"
-import * as PgEvaluationRepository from "./PgEvaluationRepository.js"
-import * as PgExperimentRepository from "./PgExperimentRepository.js"
-import * as PgResponseCache from "./PgResponseCache.js"
+import { dialect } from "./PgDialect.js"
 import * as PgResultRepository from "./PgResultRepository.js"
 import * as PgWorkQueue from "./PgWorkQueue.js"
 
 /** Everything this package provides. */
-export type Services =
-  | BenchmarkRepository.BenchmarkRepository
-  | EvaluationRepository.EvaluationRepository
-  | ResultRepository.ResultRepository
-  | ExperimentRepository.ExperimentRepository
-  | WorkQueue.WorkQueue
-  | ResponseCache.ResponseCache
-  | SqlClient.SqlClient
+export type Services = SqlStorage.Services
 
 /** The repositories and the response cache, on whatever (PostgreSQL) SqlClient is provided. */
-export const services: Layer.Layer<Exclude<Services, SqlClient.SqlClient>, never, SqlClient.SqlClient> = Layer.mergeAll(
-  PgBenchmarkRepository.layer,
-  PgEvaluationRepository.layer,
-  PgResultRepository.layer,
-  PgExperimentRepository.layer,
-  PgResponseCache.layer,
-  PgWorkQueue.layer.pipe(Layer.provide(PgResultRepository.layer))
+export const services: Layer.Layer<Exclude<Services, SqlClient.SqlClient>, never, SqlClient.SqlClient> = SqlStorage.services(
+  dialect,
+  { results: PgResultRepository.layer, workQueue: PgWorkQueue.layer }
 )
 
 /**

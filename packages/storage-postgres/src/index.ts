@@ -4,6 +4,7 @@
  */
 export * as Database from "./Database.js"
 export * as Migrations from "./Migrations.js"
+export * as PgDialect from "./PgDialect.js"
 export * as PgBenchmarkRepository from "./PgBenchmarkRepository.js"
 export * as PgEvaluationRepository from "./PgEvaluationRepository.js"
 export * as PgExperimentRepository from "./PgExperimentRepository.js"

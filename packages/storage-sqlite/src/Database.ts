@@ -8,7 +8,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { StorageError } from "@ml-agents/core"
 import { Config, ConfigError, Context, Data, Effect, Either, Layer, Option } from "effect"
 import * as path from "node:path"
-import * as Echo from "./internal/echo.js"
+import { SqlEcho as Echo } from "@ml-agents/storage-sql"
 import { isMemory, open } from "./internal/open.js"
 import * as WalSync from "./internal/walSync.js"
 

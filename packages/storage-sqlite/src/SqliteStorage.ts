@@ -3,55 +3,22 @@
  * database, with the `SqlClient` they run on (for health checks and ad-hoc queries).
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
-import type {
-  BenchmarkRepository,
-  EvaluationRepository,
-  ExperimentRepository,
-  ResponseCache,
-  ResultRepository,
-  StorageError,
-  WorkQueue
-} from "@ml-agents/core"
+import type { StorageError } from "@ml-agents/core"
+import { SqlStorage } from "@ml-agents/storage-sql"
 import type { ConfigError } from "effect"
 import { Layer } from "effect"
 import * as Database from "./Database.js"
-import * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
-import * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
-import * as SqliteExperimentRepository from "./SqliteExperimentRepository.js"
-import * as SqliteResponseCache from "./SqliteResponseCache.js"
+import { dialect } from "./SqliteDialect.js"
 import * as SqliteResultRepository from "./SqliteResultRepository.js"
 import * as SqliteWorkQueue from "./SqliteWorkQueue.js"
 
 /** Everything this package provides. */
-export type Services =
-  | BenchmarkRepository.BenchmarkRepository
-  | EvaluationRepository.EvaluationRepository
-  | ResultRepository.ResultRepository
-  | ExperimentRepository.ExperimentRepository
-  | WorkQueue.WorkQueue
-  | ResponseCache.ResponseCache
-  | SqlClient.SqlClient
+export type Services = SqlStorage.Services
 
 /** The repositories, on whatever SqlClient is provided. */
-export const repositories: Layer.Layer<
-  | BenchmarkRepository.BenchmarkRepository
-  | EvaluationRepository.EvaluationRepository
-  | ResultRepository.ResultRepository
-  | ExperimentRepository.ExperimentRepository,
-  never,
-  SqlClient.SqlClient
-> = Layer.mergeAll(
-  SqliteBenchmarkRepository.layer,
-  SqliteEvaluationRepository.layer,
-  SqliteResultRepository.layer,
-  SqliteExperimentRepository.layer
-)
+export const repositories: Layer.Layer<SqlStorage.Repositories, never, SqlClient.SqlClient> = SqlStorage.repositories(dialect, SqliteResultRepository.layer)
 
-const services = Layer.mergeAll(
-  repositories,
-  SqliteResponseCache.layer,
-  SqliteWorkQueue.layer.pipe(Layer.provide(SqliteResultRepository.layer))
-)
+const services = SqlStorage.services(dialect, { results: SqliteResultRepository.layer, workQueue: SqliteWorkQueue.layer })
 
 /**
  * The repositories and the response cache on a SQLite database given by filename

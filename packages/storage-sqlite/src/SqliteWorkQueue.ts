@@ -5,6 +5,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { type QuestionResult, ResultRepository, WorkQueue } from "@ml-agents/core"
+import { SqlWorkQueue } from "@ml-agents/storage-sql"
 import { Effect, Layer } from "effect"
 import { storageError, toStorageError } from "./internal/errors.js"
 import * as WalSync from "./internal/walSync.js"
@@ -84,41 +85,8 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
       (effect) => Effect.zipRight(effect, durable)
     )
 
-    const release = Effect.fn("WorkQueue.release")(
-      function*(owner: string) {
-        const rows = yield* sql`UPDATE work_items SET claimed_by = NULL, lease_expires_at = NULL
-          WHERE claimed_by = ${owner} RETURNING 1`
-        return rows.length
-      },
-      Effect.mapError(toStorageError("WorkQueue.release"))
-    )
-
-    const cancel = Effect.fn("WorkQueue.cancel")(
-      function*(evaluationId: string) {
-        const rows = yield* sql`DELETE FROM work_items WHERE evaluation_id = ${evaluationId} RETURNING 1`
-        return rows.length
-      },
-      Effect.mapError(toStorageError("WorkQueue.cancel"))
-    )
-
-    const progress = Effect.fn("WorkQueue.progress")(
-      function*(evaluationId: string, now: Date) {
-        const at = now.toISOString()
-        const [counts] = yield* sql<{ readonly waiting: number | null }>`
-          SELECT COUNT(*) AS waiting FROM work_items
-          WHERE evaluation_id = ${evaluationId} AND (claimed_by IS NULL OR lease_expires_at < ${at})`
-        const holders = yield* sql<{ readonly owner: string; readonly items: number; readonly expires_at: string }>`
-          SELECT claimed_by AS owner, COUNT(*) AS items, MIN(lease_expires_at) AS expires_at FROM work_items
-          WHERE evaluation_id = ${evaluationId} AND claimed_by IS NOT NULL AND lease_expires_at >= ${at}
-          GROUP BY claimed_by ORDER BY claimed_by`
-        return {
-          waiting: Number(counts?.waiting ?? 0),
-          claimed: holders.reduce((sum, h) => sum + Number(h.items), 0),
-          holders: holders.map((h) => ({ owner: h.owner, items: Number(h.items), expiresAt: new Date(h.expires_at) }))
-        }
-      },
-      Effect.mapError(toStorageError("WorkQueue.progress"))
-    )
+    // Releasing claims, cancelling an evaluation's and reading progress: the same SQL in both dialects.
+    const { cancel, progress, release } = SqlWorkQueue.leases(sql)
 
     return WorkQueue.WorkQueue.of({ enqueue, claim, heartbeat, complete, release, cancel, progress })
   })

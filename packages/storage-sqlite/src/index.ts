@@ -4,6 +4,7 @@
  */
 export * as Database from "./Database.js"
 export * as Migrations from "./Migrations.js"
+export * as SqliteDialect from "./SqliteDialect.js"
 export * as SqliteBenchmarkRepository from "./SqliteBenchmarkRepository.js"
 export * as SqliteEvaluationRepository from "./SqliteEvaluationRepository.js"
 export * as SqliteExperimentRepository from "./SqliteExperimentRepository.js"

@@ -7,8 +7,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Benchmark, BenchmarkRepository } from "@ml-agents/core"
 import { Effect, Either, Option, Schema, Stream } from "effect"
-import { QuestionFromRow, questionFromRowFast } from "../src/internal/rows.js"
+import { Rows } from "@ml-agents/storage-sql"
 import { benchmark, questions, withDatabase } from "./fixtures.js"
+
+const { QuestionFromRow, questionFromRowFast } = Rows
 
 const Repo = BenchmarkRepository.BenchmarkRepository
 

@@ -12,8 +12,10 @@ import {
   ResultRepository
 } from "@ml-agents/core"
 import { Effect, Either, Schema } from "effect"
-import { ResultFromRow, resultRow } from "../src/internal/rows.js"
+import { Rows } from "@ml-agents/storage-sql"
 import { benchmark, evaluation, reason, result, withDatabase } from "./fixtures.js"
+
+const { ResultFromRow, resultRow } = Rows
 
 const Repo = ResultRepository.ResultRepository
 

@@ -1,8 +1,9 @@
 /**
- * Row schemas: how each domain class is laid out in its table. Each `…FromRow` schema decodes a
- * row as SQLite returns it into the core class and encodes the class into the row to write, so
- * JSON columns, ISO-8601 timestamps and 0/1 booleans go through core's own Schemas and a row
- * round-trips to an equal domain value.
+ * Row schemas: how each domain class is laid out in its table, in both dialects. Each `…FromRow`
+ * schema decodes a row as SQLite returns it into the core class and encodes the class into the
+ * row to write, so JSON columns, ISO-8601 timestamps and 0/1 booleans go through core's own
+ * Schemas and a row round-trips to an equal domain value. The PostgreSQL adapter reads `json` and
+ * `timestamptz` as text (its internal/types.ts), so its rows have the same shape.
  */
 import { AgentConfig, AnswerKind, Benchmark, Evaluation, FailureReason, Grader, QuestionResult, Usage } from "@ml-agents/core"
 import { Either, ParseResult, Schema } from "effect"
