@@ -96,8 +96,12 @@ describe("the queue and workers", () => {
     await sums(ws, "SUMS", 400)
     const id = await create("SUMS")
     expect((await ws.cli(["evaluate", "run", id, "--queue"])).code).toBe(0)
-    ws.sim.configure({ creditLimitUsd: 0.0002 })
     const workers = [0, 1].map(() => ws.spawnCli(["worker", "--concurrency", "4"], LEASE))
+    // The credits run out once both workers hold work (a worker started after that finds an empty
+    // queue and, without --until-idle, waits for new work, as it should).
+    await until("both workers holding questions", () =>
+      Number(rows(ws.dbFile, "select count(distinct claimed_by) as n from work_items where claimed_by is not null")[0]!.n) >= 2)
+    ws.sim.configure({ creditLimitUsd: 0.0002 })
     // Without --until-idle a worker runs until stopped: these stop because of the 402 alone.
     const done = await Promise.all(workers.map((w) => w.done))
     for (const d of done) {
