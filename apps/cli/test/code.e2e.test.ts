@@ -122,8 +122,11 @@ describe("code benchmarks", () => {
     expect(run.stdout).toMatch(/graded as:\s+code/)
 
     const stored: Record<string, Record<string, any>> = Object.fromEntries(
-      rows(ws.dbFile, `select question_id q, outcome, grader, json_extract(grade_details, '$.reason') reason, error_category
-        from evaluation_question_results where evaluation_id = ?`, id).map((r) => [r.q, r])
+      // The details are parsed here: a program's output may hold NUL, which PostgreSQL's JSON
+      // operators refuse to turn into text.
+      rows(ws.dbFile, `select question_id q, outcome, grader, grade_details, error_category
+        from evaluation_question_results where evaluation_id = ?`, id)
+        .map((r) => [r.q, { ...r, reason: r.grade_details === null ? null : JSON.parse(r.grade_details).reason }])
     )
     const reasons = Object.fromEntries(Object.entries(stored).map(([q, r]) => [q, r.reason]))
     expect(reasons).toEqual({
