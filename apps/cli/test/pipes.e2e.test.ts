@@ -6,7 +6,7 @@
 import Database from "better-sqlite3"
 import { spawn } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { cliBin, createdId, type Workspace, workspace } from "./support.js"
+import { cliBin, createdId, storage, type Workspace, workspace } from "./support.js"
 
 interface Piped {
   readonly code: number | null
@@ -31,7 +31,9 @@ const pipeline = (ws: Workspace, args: ReadonlyArray<string>, reader: string) =>
     })
   })
 
-describe("output into pipes", () => {
+// The large export is written into the SQLite file directly; the output path under test is the
+// same whatever the storage, so on PostgreSQL (test:postgres) this file is skipped.
+describe.skipIf(storage === "postgres")("output into pipes", () => {
   let ws: Workspace
   let id: string
   let big: string
