@@ -28,6 +28,16 @@ describe("scripting", () => {
     expect((await ws.cli(["evaluate", "list", "--quiet"])).stdout).toBe(`${id}\n`)
     expect((await ws.cli(["benchmark", "list", "-q"])).stdout).toBe("SAMPLE_MC\n")
     expect((await ws.cli(["agents", "list", "--quiet"])).stdout.split("\n")).toEqual(expect.arrayContaining(["none", "cot", "tot"]))
+    const experiment = await ws.cli([
+      "experiment", "create", "--agents", "none,cot", "--models", "openai/gpt-4o-mini", "--benchmarks", "SAMPLE_MC", "--sample", "3", "--quiet"
+    ])
+    expect(experiment.code, experiment.stderr).toBe(0)
+    expect(experiment.stdout).toMatch(/^exp_[a-z0-9]+\n$/)
+    const expId = experiment.stdout.trim()
+    const expRun = await ws.cli(["experiment", "run", expId, "--quiet"])
+    expect(expRun.code, expRun.stderr).toBe(0)
+    expect(expRun.stdout).toBe("")
+    expect((await ws.cli(["experiment", "list", "--quiet"])).stdout).toBe(`${expId}\n`)
   })
 
   it("--json on every command that creates or reports something", async () => {
@@ -50,6 +60,22 @@ describe("scripting", () => {
     expect((await json(["benchmark", "list", "--json"])).benchmarks.map((b: any) => b.name)).toContain("SAMPLE_MATH")
     expect((await json(["benchmark", "show", "SAMPLE_MATH", "--json"])).benchmark.name).toBe("SAMPLE_MATH")
     expect((await json(["agents", "list", "--json"])).map((a: any) => a.id)).toContain("tot")
+    const experiment = await json([
+      "experiment", "create", "--agents", "none,cot", "--models", "openai/gpt-4o-mini", "--benchmarks", "SAMPLE_MATH", "--sample", "2", "--json"
+    ])
+    const expId = experiment.experiment.id
+    expect(expId).toMatch(/^exp_/)
+    expect(experiment.run).toBe(`ml-agents experiment run ${expId}`)
+    expect(experiment.cells.map((c: any) => c.agent)).toEqual(["none", "cot"])
+    expect(experiment.cells.every((c: any) => /^eval_/.test(c.evaluationId) && c.questions === 2)).toBe(true)
+    const expRun = await json(["experiment", "run", expId, "--json"])
+    expect(expRun.status).toBe("completed")
+    expect(expRun.cellsRun.map((c: any) => [c.evaluation.id, c.results.processed])).toEqual(
+      experiment.cells.map((c: any) => [c.evaluationId, 2])
+    )
+    expect((await json(["experiment", "run", expId, "--json"])).alreadyCompleted).toBe(2)
+    expect((await json(["experiment", "list", "--json"])).map((e: any) => e.id)).toContain(expId)
+    expect((await json(["experiment", "show", expId, "--json"])).experiment.id).toBe(expId)
     const health = await json(["health", "--json"])
     expect(health.healthy).toBe(true)
     expect(health.checks.map((c: any) => c.name)).toContain("database")

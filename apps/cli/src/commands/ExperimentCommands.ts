@@ -22,6 +22,7 @@ import { ExitCode, UserError } from "../Errors.js"
 import * as GridFile from "../GridFile.js"
 import { type CellLine, GridView } from "../GridView.js"
 import * as RunLease from "../RunLease.js"
+import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
 import { costBound } from "./EvaluateCommands.js"
 import * as WorkerCommand from "./WorkerCommand.js"
@@ -145,11 +146,12 @@ const createCommand = Command.make(
     maxCost: Options.float("max-cost").pipe(
       Options.optional,
       Options.withDescription("the experiment's budget in USD, for all its cells together; run stops cleanly there (default: none)")
-    )
+    ),
+    json: Scripting.json
   },
   (options) =>
     Effect.gen(function*() {
-      const { config, flags } = yield* AppContext
+      const { config } = yield* AppContext
       const fromFlags = Option.isSome(options.agents) || Option.isSome(options.models) || Option.isSome(options.benchmarks)
       let parsed: GridFile.Parsed | undefined
       let spec: GridFile.GridSpec
@@ -244,7 +246,6 @@ const createCommand = Command.make(
           ? "no upper bound known (no price list, or an agent without max_tokens)"
           : `at most ${Ui.usd(bound)} (every call using all its max_tokens at list prices; real runs use far less)`]
       ]
-      yield* Ui.success(`Created experiment ${Ui.style.bold(experiment.id)}: ${experiment.name}`)
       const agentRows = grid.agents.map((a, i) => {
         const evaluation = evaluations[experiment.cells.findIndex((c) => c.agent === a.label)]!
         const p = evaluation.agentConfig.modelParameters
@@ -255,26 +256,37 @@ const createCommand = Command.make(
         ].filter((s) => s !== undefined).join(", ")
         return { i, a, sampling, parameters: evaluation.agentConfig.agentParameters }
       })
-      if (!flags.quiet) {
-        yield* Ui.print(Ui.table(agentRows, [
-          { header: "AGENT", value: (r) => r.a.label + (r.i === 0 ? " (baseline)" : ""), max: 48 },
-          { header: "SAMPLING", value: (r) => r.sampling || "provider defaults", max: 48 },
-          { header: "PARAMETERS", value: (r) => JSON.stringify(r.parameters), max: 70 }
-        ]))
-        yield* Ui.print(Ui.fields([
-          ["models", grid.models.join(", ")],
-          ["benchmarks", grid.benchmarks.map((b) => {
-            const asked = questions.get(b)!.length
-            return grid.sample === null ? `${b} (${Ui.int(asked)} questions)` : `${b} (${Ui.int(asked)} sampled questions)`
-          }).join(", ")],
-          ["repeats", String(grid.repeats)],
-          ...(grid.sample === null ? [] : [["sample", `${Ui.int(grid.sample.size)} per benchmark, seed ${grid.sample.seed}, stratified by category where there is one; the same questions in every cell`] as const]),
-          ["cells", `${experiment.cells.length} (${grid.agents.length} agents × ${grid.models.length} models × ${grid.benchmarks.length} benchmarks × ${grid.repeats} repeats), each an evaluation`],
-          ["budget", experiment.budgetUsd === null ? "none (set one with --max-cost)" : Ui.usd(experiment.budgetUsd)],
-          ...bounds
-        ]))
-      } else yield* Ui.print(Ui.fields(bounds))
-      yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents experiment run ${experiment.id}`)}`)
+      yield* Scripting.emit(options.json, {
+        json: () => ({
+          experiment,
+          cells: experiment.cells.map((cell, i) => ({ ...cell, evaluationId: evaluations[i]!.id, questions: questions.get(cell.benchmark)!.length })),
+          maxModelCalls: calls,
+          costBoundUsd: bound,
+          run: `ml-agents experiment run ${experiment.id}`
+        }),
+        quiet: () => [experiment.id],
+        text: Effect.gen(function*() {
+          yield* Ui.success(`Created experiment ${Ui.style.bold(experiment.id)}: ${experiment.name}`)
+          yield* Ui.print(Ui.table(agentRows, [
+            { header: "AGENT", value: (r) => r.a.label + (r.i === 0 ? " (baseline)" : ""), max: 48 },
+            { header: "SAMPLING", value: (r) => r.sampling || "provider defaults", max: 48 },
+            { header: "PARAMETERS", value: (r) => JSON.stringify(r.parameters), max: 70 }
+          ]))
+          yield* Ui.print(Ui.fields([
+            ["models", grid.models.join(", ")],
+            ["benchmarks", grid.benchmarks.map((b) => {
+              const asked = questions.get(b)!.length
+              return grid.sample === null ? `${b} (${Ui.int(asked)} questions)` : `${b} (${Ui.int(asked)} sampled questions)`
+            }).join(", ")],
+            ["repeats", String(grid.repeats)],
+            ...(grid.sample === null ? [] : [["sample", `${Ui.int(grid.sample.size)} per benchmark, seed ${grid.sample.seed}, stratified by category where there is one; the same questions in every cell`] as const]),
+            ["cells", `${experiment.cells.length} (${grid.agents.length} agents × ${grid.models.length} models × ${grid.benchmarks.length} benchmarks × ${grid.repeats} repeats), each an evaluation`],
+            ["budget", experiment.budgetUsd === null ? "none (set one with --max-cost)" : Ui.usd(experiment.budgetUsd)],
+            ...bounds
+          ]))
+          yield* Ui.print(`\nRun with: ${Ui.style.cyan(`ml-agents experiment run ${experiment.id}`)}`)
+        })
+      })
     })
 ).pipe(Command.withDescription(
   "Create an experiment: a grid of agents × models × benchmarks × repeats, each cell an evaluation; validates everything and prints the cost bound and its id"
@@ -301,9 +313,10 @@ const runCommand = Command.make(
     ),
     queue: Options.boolean("queue").pipe(
       Options.withDescription("put every cell's unanswered questions on the shared queue and return at once; `ml-agents worker` runs them under the experiment's budget (default: off, run here)")
-    )
+    ),
+    json: Scripting.json
   },
-  ({ cache, concurrency, id, maxCost, queue }) =>
+  ({ cache, concurrency, id, json, maxCost, queue }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
       const experiments = yield* Experiments.Experiments
@@ -314,9 +327,14 @@ const runCommand = Command.make(
       }
       const cells = yield* experiments.cells(experiment)
       if (cells.every((c) => c.evaluation.status === "completed")) {
-        yield* Ui.success(`Experiment ${id} is already completed`)
-        yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
-        return
+        return yield* Scripting.emit(json, {
+          json: () => ({ experiment: id, status: "completed", cellsRun: [], alreadyCompleted: cells.length }),
+          quiet: () => [],
+          text: Effect.gen(function*() {
+            yield* Ui.success(`Experiment ${id} is already completed`)
+            yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
+          })
+        })
       }
       if (queue) {
         if (Option.isSome(maxCost) || experiment.grid.sample !== null) {
@@ -330,12 +348,18 @@ const runCommand = Command.make(
         }
         const queued = yield* WorkerCommand.queue(cells.filter((c) => c.evaluation.status !== "completed").map((c) => c.evaluation.id))
         const added = queued.reduce((sum, q) => sum + q.added, 0)
-        yield* Ui.success(`Queued ${Ui.int(added)} question${added === 1 ? "" : "s"} of ${queued.length} cell${queued.length === 1 ? "" : "s"} of ${id}`)
-        yield* Ui.print(`Start workers with: ${Ui.style.cyan("ml-agents worker")} (on any machine sharing DATABASE_URL)`)
-        return
+        return yield* Scripting.emit(json, {
+          json: () => ({ experiment: id, status: "queued", queued }),
+          quiet: () => [],
+          text: Effect.gen(function*() {
+            yield* Ui.success(`Queued ${Ui.int(added)} question${added === 1 ? "" : "s"} of ${queued.length} cell${queued.length === 1 ? "" : "s"} of ${id}`)
+            yield* Ui.print(`Start workers with: ${Ui.style.cyan("ml-agents worker")} (on any machine sharing DATABASE_URL)`)
+          })
+        })
       }
       const budget = Option.getOrUndefined(maxCost) ?? experiment.budgetUsd ?? undefined
-      if (!flags.quiet) {
+      const quiet = flags.quiet || json
+      if (!quiet) {
         yield* Ui.print(
           `Running ${Ui.style.bold(id)}: ${experiment.cells.length} cells, ${Ui.int(cells.reduce((s, c) => s + c.total, 0))} questions in all, ` +
             `${n} in flight at once`
@@ -361,8 +385,8 @@ const runCommand = Command.make(
               spentUsd: 0,
               throttled: undefined
             }))
-            view = new GridView(lines, !flags.quiet, budget, n)
-            if (info.remaining < info.total && !flags.quiet) {
+            view = new GridView(lines, !quiet, budget, n)
+            if (info.remaining < info.total && !quiet) {
               // A closed stdout is noticed by the next print, after the run.
               yield* Effect.ignore(Ui.print(Ui.style.dim(`  resuming: ${Ui.int(info.total - info.remaining)} of ${Ui.int(info.total)} questions already done`)))
             }
@@ -415,12 +439,24 @@ const runCommand = Command.make(
       )
       view?.finish()
       const spent = outcome.outcomes.reduce((s, o) => s + o.results.costUsd, 0)
-      yield* Ui.success(
-        `Experiment ${id} completed: ${outcome.outcomes.length} cell${outcome.outcomes.length === 1 ? "" : "s"} run` +
-          (outcome.alreadyCompleted > 0 ? ` (${outcome.alreadyCompleted} already completed)` : "") +
-          `, ${Ui.usd(spent)} reported by the cells run`
-      )
-      yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
+      yield* Scripting.emit(json, {
+        // The figures are in `experiment show <id> --json`; this says what this run did.
+        json: () => ({
+          experiment: id,
+          status: "completed",
+          cellsRun: outcome.outcomes.map((o) => ({ evaluation: o.evaluation, results: o.results })),
+          alreadyCompleted: outcome.alreadyCompleted
+        }),
+        quiet: () => [],
+        text: Effect.gen(function*() {
+          yield* Ui.success(
+            `Experiment ${id} completed: ${outcome.outcomes.length} cell${outcome.outcomes.length === 1 ? "" : "s"} run` +
+              (outcome.alreadyCompleted > 0 ? ` (${outcome.alreadyCompleted} already completed)` : "") +
+              `, ${Ui.usd(spent)} reported by the cells run`
+          )
+          yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
+        })
+      })
     })
 ).pipe(Command.withDescription(
   "Run (or resume) an experiment: every cell in one run, one in-flight limit, question-major order, one budget"
@@ -515,7 +551,7 @@ const showCommand = Command.make(
 const listCommand = Command.make(
   "list",
   {
-    json: Options.boolean("json").pipe(Options.withDescription("print the list as JSON (default: a table)")),
+    json: Scripting.json,
     limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("experiments to list, most recent first (default 20)"))
   },
   ({ json, limit }) =>
@@ -524,8 +560,8 @@ const listCommand = Command.make(
       const all = yield* experiments.list(limit)
       const rows = yield* Effect.forEach(all, (experiment) =>
         Effect.map(experiments.cells(experiment), (cells) => ({ experiment, cells })))
-      if (json) {
-        yield* Ui.print(JSON.stringify(rows.map(({ cells, experiment }) => ({
+      yield* Scripting.emit(json, {
+        json: () => rows.map(({ cells, experiment }) => ({
           id: experiment.id,
           name: experiment.name,
           status: experimentStatus(cells),
@@ -538,23 +574,24 @@ const listCommand = Command.make(
           sample: experiment.grid.sample,
           budgetUsd: experiment.budgetUsd,
           cells: cells.map((c) => ({ ...c.cell, status: c.evaluation.status, questions: c.total }))
-        })), null, 2))
-        return
-      }
-      if (rows.length === 0) {
-        yield* Ui.print("No experiments yet. Create one with: ml-agents experiment create --agents none,cot --models <id> --benchmarks <name>")
-        return
-      }
-      yield* Ui.print(Ui.table(rows, [
-        { header: "ID", value: ({ experiment }) => experiment.id, color: Ui.style.bold },
-        { header: "STATUS", value: ({ cells }) => experimentStatus(cells) },
-        { header: "CELLS", value: ({ cells }) => `${cells.filter((c) => c.evaluation.status === "completed").length}/${cells.length}`, align: "right" },
-        { header: "AGENTS", value: ({ experiment }) => experiment.grid.agents.map((a) => a.label).join(", "), max: 40 },
-        { header: "MODELS", value: ({ experiment }) => experiment.grid.models.join(", "), max: 40 },
-        { header: "BENCHMARKS", value: ({ experiment }) => experiment.grid.benchmarks.join(", "), max: 30 },
-        { header: "NAME", value: ({ experiment }) => experiment.name, max: 40 },
-        { header: "CREATED", value: ({ experiment }) => Ui.timestamp(experiment.createdAt) }
-      ]))
+        })),
+        quiet: () => rows.map(({ experiment }) => experiment.id),
+        text: Effect.gen(function*() {
+          if (rows.length === 0) {
+            return yield* Ui.print("No experiments yet. Create one with: ml-agents experiment create --agents none,cot --models <id> --benchmarks <name>")
+          }
+          yield* Ui.print(Ui.table(rows, [
+            { header: "ID", value: ({ experiment }) => experiment.id, color: Ui.style.bold },
+            { header: "STATUS", value: ({ cells }) => experimentStatus(cells) },
+            { header: "CELLS", value: ({ cells }) => `${cells.filter((c) => c.evaluation.status === "completed").length}/${cells.length}`, align: "right" },
+            { header: "AGENTS", value: ({ experiment }) => experiment.grid.agents.map((a) => a.label).join(", "), max: 40 },
+            { header: "MODELS", value: ({ experiment }) => experiment.grid.models.join(", "), max: 40 },
+            { header: "BENCHMARKS", value: ({ experiment }) => experiment.grid.benchmarks.join(", "), max: 30 },
+            { header: "NAME", value: ({ experiment }) => experiment.name, max: 40 },
+            { header: "CREATED", value: ({ experiment }) => Ui.timestamp(experiment.createdAt) }
+          ]))
+        })
+      })
     })
 ).pipe(Command.withDescription("List experiments, most recent first"))
 
