@@ -108,10 +108,15 @@ const compoundUnits: ReadonlyArray<readonly [RegExp, RegExp, number]> = [
   [/days?/, /hours?/, 24]
 ]
 
+/** "2 hours 30 minutes" for each pair of units, compiled once (every graded number reply tries them). */
+const compoundPatterns: ReadonlyArray<readonly [RegExp, number]> = compoundUnits.map(([big, small, per]) => [
+  new RegExp(String.raw`\$?(\d+(?:\.\d+)?)\s*(?:${big.source})\b\s*(?:,|and)?\s*(\d+(?:\.\d+)?)\s*(?:${small.source})\b`, "i"),
+  per
+])
+
 /** The value of "2 hours 30 minutes"-style text (the first such in `s`), or null. */
 const compoundQuantity = (s: string): NumberToken | null => {
-  for (const [big, small, per] of compoundUnits) {
-    const re = new RegExp(String.raw`\$?(\d+(?:\.\d+)?)\s*(?:${big.source})\b\s*(?:,|and)?\s*(\d+(?:\.\d+)?)\s*(?:${small.source})\b`, "i")
+  for (const [re, per] of compoundPatterns) {
     const m = re.exec(s)
     if (m !== null) {
       return { value: Number(m[1]) + Number(m[2]) / per, percent: false, text: m[0], index: m.index, end: m.index + m[0].length }
