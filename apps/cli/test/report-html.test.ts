@@ -3,7 +3,7 @@
  * comes from the user, the states a report must say in words (no categories, costs not reported,
  * one evaluation, no results yet), and chart geometry read back from the SVG's attributes.
  */
-import { AgentConfig, Evaluation, EvaluationResults, Report, Usage } from "@ml-agents/core"
+import { AgentConfig, Evaluation, EvaluationResults, PassAtK, Report, Usage } from "@ml-agents/core"
 import { describe, expect, it } from "vitest"
 import * as Html from "../src/report/Html.js"
 import { escape, html, raw } from "../src/report/Markup.js"
@@ -75,6 +75,7 @@ const report = (evaluations: ReadonlyArray<Report.EvaluationEntry>, patch: Parti
     groups: Report.pivot(evaluations.map((e) => ({ evaluationId: e.id, groups: [{ value: "math", processed: 10, correct: 7 }] })), 0.95)
   },
   comparison: null,
+  passAtK: [],
   ...patch
 })
 
@@ -201,6 +202,21 @@ describe("report HTML", () => {
     expect(tags(chart(page, "accuracy")!, "g", `data-mark="accuracy"`)).toHaveLength(1)
     expect(page).toContain("eval_pending) has no results yet (pending)")
     expect(page).toMatch(/<tr data-eval="eval_pending">/)
+  })
+
+  it("pass@k over repeats: a row per k with its estimate and the questions counted, and no section without repeats", () => {
+    const without = Html.render(report([entry(1)]))
+    expect(without).not.toContain(`data-table="pass-at-k"`)
+    expect(without).toContain("6. Methods")
+    const summary = PassAtK.summarize([{ n: 3, c: 1 }, { n: 3, c: 2 }, { n: 3, c: 0 }, { n: 2, c: 1 }], ["eval_test1", "eval_r2", "eval_r3"])!
+    const page = Html.render(report([entry(1)], { passAtK: [{ evaluationIds: ["eval_test1"], summary }] }))
+    const rows = [...page.matchAll(/<tr data-evals="eval_test1" data-k="(\d+)">.*?data-field="pass-at-k"><b>([^<]*)<\/b><\/td><td class="num" data-field="questions-counted">(\d+)</gs)]
+      .map((m) => [Number(m[1]), m[2], Number(m[3])])
+    // pass@1 = (1/3 + 2/3 + 0 + 1/2)/4; pass@2 = (2/3 + 1 + 0 + 1)/4; pass@3 = (1 + 1 + 0)/3, the 2-sample question left out.
+    expect(rows).toEqual([[1, "37.5%", 4], [2, "66.7%", 4], [3, "66.7%", 3]])
+    expect(page).toContain("over 3 repeats: <span class=\"mono\">eval_test1, eval_r2, eval_r3</span>")
+    expect(page).toContain("1 − C(n − c, k) / C(n, k) (Chen et al., 2021)")
+    expect(page).toContain("7. Methods")
   })
 
   it("flags partial runs and mixed grader versions before the figures", () => {

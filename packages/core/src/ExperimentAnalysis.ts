@@ -5,13 +5,15 @@
  * questions both answered — a bootstrap interval over questions (a question's repeats resampled
  * together) and an exact McNemar test (on the per-question mean scores with repeats: the sign
  * test it becomes), Holm-adjusted across every comparison of the experiment —, its cost and tokens
- * per question and per correct answer, and a verdict in words. Each cell's rows are read once, a
- * chunk at a time; only each question's outcome is kept.
+ * per question and per correct answer, a verdict in words, and with repeats pass@1 … pass@k over
+ * them (each repeat a sample of each question, `PassAtK`). Each cell's rows are read once, a chunk
+ * at a time; only each question's outcome and samples are kept.
  */
 import { Effect } from "effect"
 import * as Comparison from "./Comparison.js"
 import type { Evaluation } from "./Evaluation.js"
 import * as Experiment from "./Experiment.js"
+import * as PassAtK from "./PassAtK.js"
 import * as Statistics from "./Statistics.js"
 
 /** Token and cost figures of a set of rows; costs are null when the provider reported none (missing, never $0). */
@@ -57,6 +59,12 @@ export interface AgentFigures {
     readonly min: number | null
     readonly max: number | null
   }
+  /**
+   * pass@1 … pass@k over the repeats (each a sample of each question; the unbiased estimator of
+   * Chen et al. 2021), the largest k the most samples a question has; null when no question has
+   * two samples (one repeat).
+   */
+  readonly passAtK: PassAtK.Summary | null
   readonly cost: CostFigures
 }
 
@@ -83,6 +91,8 @@ export interface GainFigures {
 export interface GroupFigures {
   readonly model: string
   readonly benchmark: string
+  /** The answer kind the cells are graded as (the benchmark's, unless the cells set their own); null when unknown. */
+  readonly answerKind: string | null
   readonly agents: ReadonlyArray<AgentFigures>
   readonly comparisons: ReadonlyArray<GainFigures>
 }
@@ -148,6 +158,8 @@ export interface CellInput {
   readonly evaluation: Evaluation
   /** Questions the cell asks. */
   readonly total: number
+  /** The answer kind it is graded as (its own, else its benchmark's); null or absent when unknown. */
+  readonly answerKind?: string | null | undefined
 }
 
 /**
@@ -159,9 +171,11 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
     // Per cell: each question's correctness (1/0), and the cell's tallies.
     const scores = new Map<string, Map<string, 0 | 1>>()
     const tallies = new Map<string, Tally>()
+    const samples = new Map<string, PassAtK.Tally>()
     for (const { evaluation } of cells) {
       const byQuestion = new Map<string, 0 | 1>()
       const tally = emptyTally()
+      const sampled = new PassAtK.Tally()
       yield* Comparison.forEachOutcome(evaluation.id, (questionId, o) => {
         byQuestion.set(questionId, o.correct)
         tally.rows++
@@ -173,9 +187,11 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
         }
       }, (row) => {
         if (row.error !== null) tally.errors++
+        sampled.addRow(row)
       })
       scores.set(evaluation.id, byQuestion)
       tallies.set(evaluation.id, tally)
+      samples.set(evaluation.id, sampled)
     }
 
     const cellFigures: Array<CellFigures> = cells.map(({ cell, evaluation, total }) => {
@@ -235,6 +251,8 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
             const ct = tallies.get(c.evaluation.id)!
             return ct.rows === 0 ? null : ct.correct / ct.rows
           })
+          const pooled = new PassAtK.Tally()
+          for (const c of mine) pooled.addAll(samples.get(c.evaluation.id)!)
           const known = accuracies.filter((a): a is number => a !== null)
           const m = known.length === 0 ? null : mean(known)
           const sd = known.length < 2 || m === null
@@ -253,6 +271,7 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
               min: known.length === 0 ? null : Math.min(...known),
               max: known.length === 0 ? null : Math.max(...known)
             },
+            passAtK: PassAtK.summarize(pooled.questions(), mine.map((c) => c.evaluation.id)),
             cost: costFigures(t)
           }
         })
@@ -286,7 +305,10 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
             p: Statistics.mcnemarExact(b, c).pValue
           })
         }
-        return { model, benchmark, agents, from: start, to: pending.length }
+        const kinds = cells.filter((c) => c.cell.model === model && c.cell.benchmark === benchmark)
+          .map((c) => c.answerKind ?? c.evaluation.answerKind)
+        const answerKind = kinds.find((k): k is string => k !== null && k !== undefined) ?? null
+        return { model, benchmark, answerKind, agents, from: start, to: pending.length }
       })
     )
 
@@ -312,6 +334,7 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
     const groups: Array<GroupFigures> = groupsRaw.map((g) => ({
       model: g.model,
       benchmark: g.benchmark,
+      answerKind: g.answerKind,
       agents: g.agents,
       comparisons: gains.slice(g.from, g.to)
     }))

@@ -245,17 +245,19 @@ export class Experiments extends Effect.Service<Experiments>()("@ml-agents/core/
       return yield* repository.list({ limit })
     })
 
-    /** Each cell's evaluation, with the number of questions it asks. */
+    /** Each cell's evaluation, with the number of questions it asks and the answer kind it is graded as. */
     const cells = Effect.fn("Experiments.cells")(function*(experiment: Experiment.Experiment) {
       const all = yield* cellsOf(experiment)
       return yield* Effect.forEach(all, (evaluation, i) =>
         Effect.gen(function*() {
           const sample = Experiment.sampleOf(experiment, evaluation.benchmarkId)
-          const total = sample?.size ?? Option.match(yield* benchmarks.findById(evaluation.benchmarkId), {
-            onNone: () => 0,
-            onSome: (b) => b.questionCount
+          const benchmark = yield* benchmarks.findById(evaluation.benchmarkId)
+          const total = sample?.size ?? Option.match(benchmark, { onNone: () => 0, onSome: (b) => b.questionCount })
+          const benchmarkKind = Option.match(benchmark, {
+            onNone: () => null,
+            onSome: (b) => (typeof b.metadata.answerKind === "string" ? b.metadata.answerKind : null)
           })
-          return { cell: experiment.cells[i]!, evaluation, total }
+          return { cell: experiment.cells[i]!, evaluation, total, answerKind: evaluation.answerKind ?? benchmarkKind }
         }))
     })
 

@@ -2,7 +2,7 @@
  * The figures of a report on evaluations: every figure `ml-agents report` draws, as plain
  * JSON-ready values (what `report --json` prints), the pure functions that build them from stored
  * evaluations, their aggregated results and one pass over their rows, and `gather`, which reads
- * them from the repositories. A renderer (the CLI's HTML page, or any other front end) only
+ * them from the repositories (and the rows of the evaluations' repeats, for pass@k). A renderer (the CLI's HTML page, or any other front end) only
  * formats them.
  */
 import { Effect, Option, Schema } from "effect"
@@ -12,6 +12,7 @@ import type { Comparison, Subject } from "./Comparison.js"
 import type * as Evaluation from "./Evaluation.js"
 import type * as EvaluationResults from "./EvaluationResults.js"
 import * as Grading from "./Grading.js"
+import * as PassAtK from "./PassAtK.js"
 import type * as QuestionResult from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
 import * as Statistics from "./Statistics.js"
@@ -94,6 +95,14 @@ export interface ComparisonSection {
   readonly unpaired: ReadonlyArray<Subject>
 }
 
+/** pass@k over one set of repeats (several samples per question) of the report's evaluations. */
+export interface PassAtKEntry {
+  /** The report's evaluations among these repeats, in the report's order. */
+  readonly evaluationIds: ReadonlyArray<string>
+  /** pass@1 … pass@k over every repeat, those not in the report included (`summary.evaluations`). */
+  readonly summary: PassAtK.Summary
+}
+
 /** Everything in a report. */
 export interface Report {
   readonly title: string
@@ -109,6 +118,8 @@ export interface Report {
   readonly breakdown: { readonly column: string; readonly groups: ReadonlyArray<CategoryGroup> } | null
   /** Null with a single evaluation. */
   readonly comparison: ComparisonSection | null
+  /** One entry per set of repeats with two samples of a question or more; empty when there is none. */
+  readonly passAtK: ReadonlyArray<PassAtKEntry>
 }
 
 /** What one pass over an evaluation's rows adds to its aggregated results. */
@@ -275,6 +286,25 @@ const breakdown = (
     return { column: first.column!, groups: pivot(perEvaluation, Comparisons.CONFIDENCE) }
   })
 
+/** pass@k of each set of repeats among the evaluations, each set once (repeats of each other share one entry). */
+const passAtKEntries = (evaluations: ReadonlyArray<Evaluation.Evaluation>) =>
+  Effect.gen(function*() {
+    const sets = new Map<string, { readonly repeats: ReadonlyArray<Evaluation.Evaluation>; readonly ids: Array<string> }>()
+    for (const evaluation of evaluations) {
+      const repeats = yield* PassAtK.repeatsOf(evaluation)
+      const key = repeats.map((e) => e.id).join(" ")
+      const set = sets.get(key)
+      if (set === undefined) sets.set(key, { repeats, ids: [evaluation.id] })
+      else set.ids.push(evaluation.id)
+    }
+    const out: Array<PassAtKEntry> = []
+    for (const { ids, repeats } of sets.values()) {
+      const summary = yield* PassAtK.ofEvaluations(repeats)
+      if (summary !== null) out.push({ evaluationIds: ids, summary })
+    }
+    return out
+  })
+
 /** What `gather` needs besides the evaluations. */
 export interface GatherOptions {
   /** Seed of the comparison's bootstrap. */
@@ -320,7 +350,8 @@ export const gather = Effect.fn("Report.gather")(function*(evaluations: Readonly
       verdictRule: Comparisons.VERDICT_RULE,
       comparisons: compared.comparisons,
       unpaired: compared.unpaired
-    }
+    },
+    passAtK: yield* passAtKEntries(evaluations)
   }
   return report
 })

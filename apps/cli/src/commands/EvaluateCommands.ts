@@ -14,6 +14,7 @@ import {
   EvaluationRepository,
   EvaluationResults,
   LlmClient,
+  PassAtK,
   ResponseCache,
   ResultRepository,
   Statistics
@@ -22,7 +23,6 @@ import { Duration, Effect, Either, Option } from "effect"
 import { CodeGrader } from "@ml-agents/grader-code"
 import { AppContext } from "../AppContext.js"
 import * as CodeSandbox from "../CodeSandbox.js"
-import * as Repeats from "../Repeats.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { closest, UsageError } from "../UsageError.js"
 import { ProgressBar } from "../ProgressBar.js"
@@ -546,9 +546,10 @@ const showCommand = Command.make(
       const summary = yield* results.summarize(id)
       const context = yield* summaryContext(evaluation)
       const total = context.total
-      // pass@k over the evaluation's repeats, for code benchmarks (several samples of each question).
-      const passAtK = (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND
-        ? Option.getOrUndefined(yield* Repeats.passAtK(evaluation))
+      // pass@k over the evaluation's repeats (several samples of each question): in the JSON for
+      // every answer kind, in the text for code benchmarks, where it is the figure people quote.
+      const passAtK = json || (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND
+        ? (yield* PassAtK.ofEvaluation(evaluation)) ?? undefined
         : undefined
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
@@ -559,7 +560,10 @@ const showCommand = Command.make(
           yield* Ui.print(Ui.fields([[
             "pass@k",
             passAtK.values.map((v) => `pass@${v.k} ${Ui.percent(v.estimate)}`).join(", ") +
-            ` over ${passAtK.evaluations.length} repeats (${passAtK.evaluations.join(", ")}); unbiased estimator of Chen et al. 2021`
+            (passAtK.evaluations.length > 1
+              ? ` over ${passAtK.evaluations.length} repeats (${passAtK.evaluations.join(", ")})`
+              : ` over up to ${passAtK.maxSamples} samples per question`) +
+            "; unbiased estimator of Chen et al. 2021"
           ]]))
         }
       }

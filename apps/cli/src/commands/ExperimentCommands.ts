@@ -15,6 +15,7 @@ import {
   LlmClient,
   ResponseCache
 } from "@ml-agents/core"
+import { CodeGrader } from "@ml-agents/grader-code"
 import { Duration, Effect, Either, Option } from "effect"
 import * as fs from "node:fs"
 import { AppContext } from "../AppContext.js"
@@ -535,12 +536,33 @@ const showCommand = Command.make(
           { header: "TOK/CORRECT", value: (a) => a.cost.tokens.perCorrect === null ? "—" : a.cost.tokens.perCorrect.toFixed(0), align: "right" }
         ]))
         for (const c of group.comparisons) yield* Ui.print(`  ${c.significant ? Ui.style.green("●") : Ui.style.dim("○")} ${c.verdict}`)
+        // pass@k in the text for code benchmarks, where it is the figure people quote; for every
+        // answer kind it is in --json and the report.
+        if (group.answerKind === CodeGrader.KIND && group.agents.some((a) => a.passAtK !== null)) {
+          const ks = [...new Set(group.agents.flatMap((a) => a.passAtK?.values.map((v) => v.k) ?? []))].sort((a, b) => a - b)
+          yield* Ui.print(`\n  pass@k over repeats ${Ui.style.dim("(unbiased estimator of Chen et al. 2021)")}`)
+          yield* Ui.print(Ui.table(group.agents, [
+            { header: "AGENT", value: (a) => a.label, max: 40 },
+            { header: "QUESTIONS", value: (a) => a.passAtK === null ? "—" : Ui.int(a.passAtK.questions), align: "right" },
+            ...ks.map((k) => ({
+              header: `PASS@${k}`,
+              value: (a: ExperimentAnalysis.AgentFigures) => {
+                const v = a.passAtK?.values.find((x) => x.k === k)
+                return v === undefined ? "—" : Ui.percent(v.estimate) + (v.questions < a.passAtK!.questions ? ` (${v.questions} q)` : "")
+              },
+              align: "right" as const
+            }))
+          ]).split("\n").map((line) => `  ${line}`).join("\n"))
+        }
       }
       yield* Ui.print(Ui.style.dim(
         `\n  Gains are candidate − baseline on the questions both answered, a question's repeats kept together (bootstrap over questions, ` +
           `${Ui.int(analysis.method.bootstrap.iterations)} resamples, seed ${seed}); p: exact McNemar` +
           (x.repeats > 1 ? " (sign test on each question's mean score over repeats)" : "") +
           `, Holm-adjusted over all ${analysis.method.comparisons} comparisons.\n  Verdict rule: ${analysis.method.verdictRule}.\n` +
+          (analysis.groups.some((g) => g.agents.some((a) => a.passAtK !== null))
+            ? `  pass@k over repeats (each repeat a sample of every question; n < k questions left out): shown for code benchmarks, for all in --json and ml-agents report ${id}.\n`
+            : "") +
           `  Each cell is an evaluation: ml-agents evaluate show <id> (ids in experiment show ${id} --json).`
       ))
     })

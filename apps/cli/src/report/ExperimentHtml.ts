@@ -2,11 +2,12 @@
  * Renders an experiment's answer (core's `ExperimentAnalysis`) as one self-contained HTML page,
  * with the same style sheet and Content-Security-Policy as the evaluation report (no script, no
  * fetch): a heatmap of each agent's gain over the baseline (model × benchmark), accuracy against
- * cost per question with each benchmark's Pareto frontier, and the tables of `experiment show`.
+ * cost per question with each benchmark's Pareto frontier, the tables of `experiment show`, and
+ * with repeats pass@k over them.
  * Pure: data in, string out.
  */
 import { ExperimentAnalysis } from "@ml-agents/core"
-import { CSP, STYLE } from "./Html.js"
+import { CSP, PASS_AT_K_NOTE, STYLE } from "./Html.js"
 import { html, join, type Markup, raw } from "./Markup.js"
 import * as Svg from "./Svg.js"
 
@@ -126,6 +127,36 @@ ${a.experiment.repeats > 1 ? html`<td class="num">${ag.repeats.mean === null ? "
 <ul class="notes verdicts">${g.comparisons.map((c) => html`<li>${c.significant ? html`<span class="badge ok">significant</span> ` : null}${c.verdict}</li>`)}</ul>`
   }))
 
+/** Whether any agent has pass@k (an experiment with repeats and results). */
+const hasPassAtK = (a: Analysis) => a.groups.some((g) => g.agents.some((ag) => ag.passAtK !== null))
+
+/** Per model × benchmark, each agent's pass@1 … pass@k over its repeats. */
+const passAtKTables = (a: Analysis) =>
+  html`${
+    join(a.groups.filter((g) => g.agents.some((ag) => ag.passAtK !== null)).map((g) => {
+      const ks = [...new Set(g.agents.flatMap((ag) => ag.passAtK?.values.map((v) => v.k) ?? []))].sort((x, y) => x - y)
+      return html`<div class="table-wrap"><table data-pass-at-k="${g.model}|${g.benchmark}"><caption><b>${g.model}</b> on <b>${g.benchmark}</b>${
+        g.answerKind === null ? null : html` (graded as ${g.answerKind})`
+      }: pass@k over each agent's repeats, in %</caption>
+<thead><tr><th>agent</th><th class="num">repeats</th><th class="num">questions</th>${ks.map((k) => html`<th class="num">pass@${k}</th>`)}</tr></thead>
+<tbody>${
+        g.agents.map((ag) => {
+          const p = ag.passAtK
+          return html`<tr data-agent="${ag.label}"><td>${ag.label}</td><td class="num">${ag.repeats.count}</td><td class="num">${p === null ? "—" : Svg.int(p.questions)}</td>${
+            ks.map((k) => {
+              const v = p?.values.find((x) => x.k === k)
+              return v === undefined
+                ? html`<td class="num" data-k="${k}">—</td>`
+                : html`<td class="num" data-k="${k}" data-field="pass-at-k" data-questions="${v.questions}"><b>${Svg.percent(v.estimate)}</b>${
+                  v.questions < p!.questions ? html`<span class="sub">over ${Svg.int(v.questions)} with ≥ ${k} samples</span>` : null
+                }</td>`
+            })
+          }</tr>`
+        })
+      }</tbody></table></div>`
+    }))
+  }<p class="sub">${PASS_AT_K_NOTE} A question's samples are its results over the repeats, a question that failed with an error being no sample.</p>`
+
 const cellTable = (a: Analysis) =>
   html`<div class="table-wrap"><table data-cells><caption>Every cell is an ordinary evaluation (<code>ml-agents evaluate show &lt;id&gt;</code>)</caption>
 <thead><tr><th>evaluation</th><th>agent</th><th>model</th><th>benchmark</th><th class="num">repeat</th><th>status</th><th class="num">answered</th><th class="num">accuracy</th><th class="num">errors</th><th class="num">cost</th></tr></thead>
@@ -136,7 +167,8 @@ const methods = (a: Analysis) =>
 Each agent is compared with the baseline (${a.experiment.baseline}, the first listed) on the questions both answered: the gain is the mean over those questions of the difference of their scores${a.experiment.repeats > 1 ? " (a question's score being its mean over the repeats, so its repeats stay together)" : ""}, with a bootstrap 95% interval over questions (${Svg.int(a.method.bootstrap.iterations)} resamples, seed ${a.method.bootstrap.seed}), and an exact McNemar test on the questions where one did better than the other${a.experiment.repeats > 1 ? " (the sign test on the per-question mean scores)" : ""}.
 The p-values are Holm-adjusted across all ${a.method.comparisons} comparisons of the experiment. ${a.method.verdictRule.charAt(0).toUpperCase()}${a.method.verdictRule.slice(1)}.
 ${a.experiment.sample === null ? "Every cell asks its whole benchmark." : `Every cell of a benchmark asks the same ${a.experiment.sample.size} questions, drawn with seed ${a.experiment.sample.seed}, stratified by the benchmark's category column when it has one.`}
-Costs are those the provider reported; a cost that was not reported is said to be missing, never counted as $0.</p></div>`
+Costs are those the provider reported; a cost that was not reported is said to be missing, never counted as $0.</p>
+${hasPassAtK(a) ? html`<p>${PASS_AT_K_NOTE}</p>` : null}</div>`
 
 /** The whole page for an experiment. */
 export const render = (a: Analysis, meta: { readonly version: string; readonly generatedAt: string; readonly title?: string | undefined }): string => {
@@ -162,8 +194,9 @@ ${partial.length === 0 ? null : html`<ul class="notices" data-notices><li>${part
 ${section("gains", "1. Gains over the baseline", heatmaps(a))}
 ${section("cost", "2. Accuracy and cost", costCharts(a))}
 ${section("tables", "3. Per model and benchmark", tables(a))}
-${section("cells", "4. Cells", cellTable(a))}
-${section("methods", "5. Methods", methods(a))}
+${hasPassAtK(a) ? section("pass-at-k", "4. pass@k over repeats", passAtKTables(a)) : null}
+${section("cells", `${hasPassAtK(a) ? 5 : 4}. Cells`, cellTable(a))}
+${section("methods", `${hasPassAtK(a) ? 6 : 5}. Methods`, methods(a))}
 <footer>Generated by ml-agents ${meta.version}. Self-contained: no scripts, fonts or images are loaded.</footer>
 </main></body></html>
 `

@@ -11,6 +11,7 @@ import * as Svg from "./Svg.js"
 type CategoryGroup = Figures.CategoryGroup
 type ComparisonSection = Figures.ComparisonSection
 type EvaluationEntry = Figures.EvaluationEntry
+type PassAtKEntry = Figures.PassAtKEntry
 type Report = Figures.Report
 type Comparison = Comparisons.Comparison
 
@@ -284,6 +285,38 @@ const comparisonSection = (section: ComparisonSection | null, evaluations: Reado
   }${notes(warnings)}<p class="sub">b: questions only the baseline got right; c: questions only the candidate got right. ${section.verdictRule[0]!.toUpperCase()}${section.verdictRule.slice(1)}.</p>`
 }
 
+/** One line on the estimator, shared with the experiment report. */
+export const PASS_AT_K_NOTE =
+  "pass@k is the chance that at least one of k samples of a question is correct, estimated without bias from the n samples of each question (c of them correct) as 1 − C(n − c, k) / C(n, k) (Chen et al., 2021), and averaged over the questions with at least k samples."
+
+/** Table 6: pass@k over each evaluation's repeats (several samples per question). */
+const passAtKTable = (entries: ReadonlyArray<PassAtKEntry>, evaluations: ReadonlyArray<EvaluationEntry>) => {
+  const byId = new Map(evaluations.map((e) => [e.id, e]))
+  return html`<div class="table-wrap"><table data-table="pass-at-k">
+<caption><b>Table 6.</b> pass@k over each evaluation's repeats (the evaluations with the same benchmark, agent, model, parameters and answer kind): a question's samples are its results over the repeats, a question that failed with an error being no sample. In %.</caption>
+<thead><tr>${head("Evaluation", false)}${head("Questions")}${head("k")}${head("pass@k")}${head("Questions counted")}</tr></thead>
+<tbody>${
+    entries.map(({ evaluationIds, summary }) =>
+      summary.values.map((v, i) =>
+        html`<tr data-evals="${evaluationIds.join(" ")}" data-k="${v.k}">${
+          i === 0
+            ? html`<td rowspan="${summary.values.length}">${
+              join(evaluationIds.map((id) => {
+                const e = byId.get(id)
+                return e === undefined ? html`<span class="mono">${id}</span>` : html`${who(e, false)} <span class="muted">#${e.index}</span>`
+              }), html`<br>`)
+            }<span class="sub">${
+              summary.evaluations.length > 1
+                ? html`over ${summary.evaluations.length} repeats: <span class="mono">${summary.evaluations.join(", ")}</span>`
+                : html`up to ${summary.maxSamples} samples per question`
+            }</span></td><td class="num" rowspan="${summary.values.length}">${Svg.int(summary.questions)}<span class="sub">up to ${Svg.int(summary.maxSamples)} samples each</span></td>`
+            : null
+        }<td class="num">${v.k}</td><td class="num" data-field="pass-at-k"><b>${Svg.percent(v.estimate)}</b></td><td class="num" data-field="questions-counted">${Svg.int(v.questions)}</td></tr>`
+      )
+    )
+  }</tbody></table></div><p class="sub">${PASS_AT_K_NOTE}</p>`
+}
+
 const methods = (report: Report) => {
   const b = report.bootstrap
   return html`<div class="methods">
@@ -291,6 +324,7 @@ const methods = (report: Report) => {
 <p><b>Confidence intervals</b> of accuracies are ${Math.round(report.confidence * 100)}% Wilson score intervals (Wilson, 1927), with z = Φ⁻¹(0.975) ≈ 1.960; unlike the normal approximation they stay inside [0, 100]% and are accurate for small samples.</p>
 <p><b>Paired comparisons</b> use the questions both evaluations answered. The difference in accuracy (candidate − baseline) has a paired bootstrap ${Math.round(b.confidence * 100)}% percentile interval from ${Svg.int(b.iterations)} resamples of questions (mulberry32 generator, seed ${b.seed}). McNemar's exact test (two-sided, binomial on the discordant questions b and c) gives the p-value; with more than one candidate the p-values are adjusted by Holm's step-down method. A difference is called significant only when the (adjusted) p-value is below 0.05 and the interval excludes 0.</p>
 <p><b>Cost</b> is the USD cost the provider reported for each model call, summed; cost per question is the mean over the questions with a reported cost, and cost per correct answer is total cost ÷ correct answers. A cost the provider did not report is shown as “not reported”, never as $0. <b>Tokens</b> are as the provider counted them; reasoning tokens are part of completion tokens. <b>Time</b> is each question's execution time (model calls, retries and back-off included); questions run concurrently, so the sum exceeds the elapsed time.</p>
+${report.passAtK.length === 0 ? null : html`<p><b>pass@k</b> (Table 6): ${PASS_AT_K_NOTE}</p>`}
 <p>Reproduce this report from the same database with <code>ml-agents report ${report.evaluations.map((e) => e.id).join(" ")} --seed ${b.seed} -o report.html</code>, or get its figures as JSON with <code>--json</code>.</p>
 </div>`
 }
@@ -356,7 +390,8 @@ ${section("categories", `4. Accuracy by ${b === null ? "category" : b.column}`, 
     figure(categories, 3, html`Accuracy by ${b === null ? "category" : b.column} for each evaluation; whiskers are Wilson 95% confidence intervals. Small categories give wide intervals.`, "categories")
   }${b === null || b.groups.length === 0 ? null : categoryTable(b.groups, b.column, report.evaluations.filter((e) => e.accuracy !== null))}`)}
 ${section("comparison", "5. Paired comparison with the baseline", comparisonSection(report.comparison, report.evaluations))}
-${section("methods", "6. Methods", methods(report))}
+${report.passAtK.length === 0 ? null : section("pass-at-k", "6. pass@k over repeats", passAtKTable(report.passAtK, report.evaluations))}
+${section("methods", `${report.passAtK.length === 0 ? 6 : 7}. Methods`, methods(report))}
 <footer>Generated by ml-agents ${report.version} on ${utc(report.generatedAt)}. Self-contained: no scripts, fonts or images are loaded.</footer>
 </main></body></html>
 `
