@@ -26,6 +26,11 @@ export interface SimModel {
   accuracy?: number
   /** Reasoning tokens reported (and billed) per reply; 0 by default. */
   reasoningTokens?: number
+  /**
+   * false: replies carry no `usage.cost`, as an OpenAI-compatible server without OpenRouter's
+   * usage accounting answers (the cost is still counted toward the credit limit); default true.
+   */
+  reportsCost?: boolean
 }
 
 /** What an injected fault does to a request. */

@@ -49,6 +49,15 @@ describe("chat completions", () => {
     expect(s.stats().totalCostUsd).toBeCloseTo(cost, 12)
   })
 
+  it("leaves usage.cost out for a model that does not report cost, tokens still in", async () => {
+    const s = await sim({ questions: [q], models: [{ ...priced, reportsCost: false }] })
+    const r = await chat(s, { model: "test/priced", messages: [{ role: "user", content: q.question }] })
+    expect(r.status).toBe(200)
+    expect(r.json.usage.prompt_tokens).toBeGreaterThan(0)
+    expect(r.json.usage.completion_tokens).toBeGreaterThan(0)
+    expect("cost" in r.json.usage).toBe(false)
+  })
+
   it("gives every completion a unique id", async () => {
     const s = await sim({ questions: [q] })
     const ids = await Promise.all(

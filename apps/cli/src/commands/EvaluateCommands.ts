@@ -300,6 +300,19 @@ const summaryContext = (evaluation: Evaluation.Evaluation) =>
   })
 
 /** "OpenAI 62 calls ($0.0123), Azure 8 calls ($0.0015)". */
+/**
+ * The cost as far as the provider reported it: not "$0" when it reported none (unknown is not
+ * free), and "at least" when only some questions' cost is known.
+ */
+const reportedCost = (results: EvaluationResults.EvaluationResults): string =>
+  results.llmCalls === 0
+    ? Ui.usd(results.costUsd)
+    : results.costReported === 0
+    ? "not reported by the provider"
+    : results.costReported < results.processed - results.errors
+    ? `at least ${Ui.usd(results.costUsd)} (reported for ${Ui.int(results.costReported)} of ${Ui.int(results.processed - results.errors)} answered questions)`
+    : Ui.usd(results.costUsd)
+
 const providersText = (shares: ReadonlyArray<ResultRepository.ProviderShare>) =>
   shares.map((p) => `${p.provider ?? "unknown"} ${Ui.int(p.calls)} call${p.calls === 1 ? "" : "s"}${p.costUsd === null ? "" : ` (${Ui.usd(p.costUsd)})`}`).join(", ")
 
@@ -319,7 +332,7 @@ const summaryLines = (evaluation: Evaluation.Evaluation, results: EvaluationResu
     ["errors", errorText],
     ["time", `${Ui.duration(results.averageTimeMs)} per question (${Ui.duration(results.totalTimeMs)} of question time in all)`],
     ["tokens", `${Ui.int(results.usage.totalTokens)} (${Ui.int(results.usage.promptTokens)} prompt, ${Ui.int(results.usage.completionTokens)} completion, ${Ui.int(results.usage.reasoningTokens)} reasoning)`],
-    ["cost", `${Ui.usd(results.costUsd)} over ${Ui.int(results.llmCalls)} model calls` +
+    ["cost", `${reportedCost(results)} over ${Ui.int(results.llmCalls)} model calls` +
       (EvaluationResults.costPerCorrect(results) !== null ? `, ${Ui.usd(EvaluationResults.costPerCorrect(results)!)} per correct answer` : "") +
       (results.retries > 0 || results.cachedCalls > 0
         ? ` (${[
@@ -499,7 +512,7 @@ const listCommand = Command.make(
         { header: "BENCHMARK", value: ({ e }) => e.benchmarkName },
         { header: "DONE", value: ({ r, total }) => `${r.processed}/${total}`, align: "right" },
         { header: "ACCURACY", value: ({ r }) => (r.processed === 0 ? "—" : Ui.percent(r.accuracy)), align: "right" },
-        { header: "COST", value: ({ r }) => Ui.usd(r.costUsd), align: "right" },
+        { header: "COST", value: ({ r }) => (r.costReported === 0 ? "—" : Ui.usd(r.costUsd)), align: "right" },
         { header: "CREATED", value: ({ e }) => Ui.timestamp(e.createdAt) }
         ]))
       })

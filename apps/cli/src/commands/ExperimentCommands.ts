@@ -453,7 +453,9 @@ const runCommand = Command.make(
           yield* Ui.success(
             `Experiment ${id} completed: ${outcome.outcomes.length} cell${outcome.outcomes.length === 1 ? "" : "s"} run` +
               (outcome.alreadyCompleted > 0 ? ` (${outcome.alreadyCompleted} already completed)` : "") +
-              `, ${Ui.usd(spent)} reported by the cells run`
+              (outcome.outcomes.some((o) => o.results.costReported > 0)
+                ? `, ${Ui.usd(spent)} reported by the cells run`
+                : outcome.outcomes.length > 0 ? ", no cost reported by the provider" : "")
           )
           yield* Ui.print(`\nThe answer: ${Ui.style.cyan(`ml-agents experiment show ${id}`)}`)
         })

@@ -620,8 +620,7 @@ export class Server {
           prompt_tokens: promptTokens,
           completion_tokens: completionTokens,
           total_tokens: promptTokens + completionTokens,
-          cost,
-          is_byok: false,
+          ...(model?.reportsCost === false ? {} : { cost, is_byok: false }),
           prompt_tokens_details: { cached_tokens: 0 },
           completion_tokens_details: { reasoning_tokens: reasoningTokens }
         }
