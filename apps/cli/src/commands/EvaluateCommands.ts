@@ -538,7 +538,7 @@ const showCommand = Command.make(
         }
         yield* Ui.print(
           json
-            ? JSON.stringify({ ...ExportCommand.record(found.value), calls: found.value.calls, reasoning_trace: found.value.reasoningTrace }, null, 2)
+            ? JSON.stringify(ExportCommand.full(ExportCommand.record(found.value), found.value), null, 2)
             : TraceView.render(found.value)
         )
         return
@@ -546,7 +546,7 @@ const showCommand = Command.make(
       const summary = yield* results.summarize(id)
       const context = yield* summaryContext(evaluation)
       const total = context.total
-      // pass@k over the evaluation's repeats, for code benchmarks (several samples of each question).
+      // pass@k over the agent's samples and the evaluation's repeats, for code benchmarks (several samples of each question).
       const passAtK = (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND
         ? Option.getOrUndefined(yield* Repeats.passAtK(evaluation))
         : undefined
@@ -559,7 +559,7 @@ const showCommand = Command.make(
           yield* Ui.print(Ui.fields([[
             "pass@k",
             passAtK.values.map((v) => `pass@${v.k} ${Ui.percent(v.estimate)}`).join(", ") +
-            ` over ${passAtK.evaluations.length} repeats (${passAtK.evaluations.join(", ")}); unbiased estimator of Chen et al. 2021`
+            ` ${Repeats.describeSamples(passAtK)}; unbiased estimator of Chen et al. 2021`
           ]]))
         }
       }
