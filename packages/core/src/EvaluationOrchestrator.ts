@@ -276,13 +276,13 @@ const gradeSamples = (
   grader: Grader,
   question: GradedQuestion,
   samples: ReadonlyArray<string>,
-  final: { readonly rawOutput: string | null; readonly answer: string | null; readonly outcome: Outcome } | undefined
+  final: { readonly rawOutput: string | null; readonly answer: string | null; readonly outcome: Outcome }
 ): Effect.Effect<ReadonlyArray<SampleGrade>> =>
   Effect.forEach(
     [...new Set(samples)],
     (rawOutput) => {
       const answer = Answer.extract(rawOutput)
-      return final !== undefined && final.rawOutput === rawOutput && final.answer === answer
+      return final.rawOutput === rawOutput && final.answer === answer
         ? Effect.succeed([rawOutput, final.outcome] as const)
         : Effect.map(grader.grade({ question, answer, rawOutput }), (grade) => [rawOutput, grade.outcome] as const)
     },
