@@ -44,7 +44,7 @@ export const tables: ReadonlyArray<Table> = [
       "evaluation_id", "question_id", "ordinal", "question_text", "expected_answer", "extracted_answer", "raw_output",
       "is_correct", "execution_time_ms", "reasoning_trace", "error_category", "error_json", "prompt_tokens",
       "completion_tokens", "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls", "processed_at", "retries",
-      "cached_calls", "outcome", "grader", "grader_version", "grade_details", "calls"
+      "cached_calls", "outcome", "grader", "grader_version", "grade_details", "calls", "sample_grades"
     ]
   },
   {
@@ -74,7 +74,7 @@ export const tables: ReadonlyArray<Table> = [
   }
 ]
 
-/** Rows per page: 25 columns × 400 rows stays under every SQLite build's limit of bound values. */
+/** Rows per page: 27 columns × 400 rows stays under the limit of bound values of SQLite ≥ 3.32 (32,766). */
 export const PAGE = 400
 
 /** What was copied of one table. */

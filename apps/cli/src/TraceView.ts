@@ -1,6 +1,6 @@
 /**
  * One question's result in full, for `evaluate show <id> --question <qid>`: the question, the
- * outcome, and the agent's trace drawn for reading — the reasoning of `cot`, the search tree of
+ * outcome, the samples the agent drew with their outcomes, and the agent's trace drawn for reading — the reasoning of `cot`, the search tree of
  * `tot` (every node's thought, score or votes, status, calls and tokens, the best path marked),
  * and any other agent's trace as indented JSON.
  */
@@ -98,6 +98,18 @@ export const render = (result: QuestionResult.EvaluationQuestionResult): string 
   ]
   const execution = result.grader === CodeGrader.KIND ? CodeGrader.decodeDetails(result.gradeDetails) : undefined
   if (execution !== undefined) lines.push("", Ui.style.bold("Tests"), indent(ExecutionView.lines(execution).join("\n")))
+  if (result.sampleGrades !== null && result.sampleGrades.length > 0) {
+    const correct = result.sampleGrades.filter((s) => s.outcome === "correct").length
+    lines.push(
+      "",
+      Ui.style.bold("Samples") + Ui.style.dim(`  (${correct} of ${result.sampleGrades.length} correct; each graded on its own, for pass@k)`),
+      indent(Ui.table(result.sampleGrades.map((sample, i) => ({ sample, n: i + 1 })), [
+        { header: "#", value: ({ n }) => String(n), align: "right" },
+        { header: "OUTCOME", value: ({ sample }) => sample.outcome === "correct" ? "correct" : sample.outcome === "no_answer" ? "no answer" : "wrong" },
+        { header: "REPLY", value: ({ sample }) => oneLine(sample.rawOutput, 90), max: 90 }
+      ]))
+    )
+  }
   const trace = result.reasoningTrace as any
   if (trace && typeof trace === "object" && trace.kind === "tot") {
     lines.push("", Ui.style.bold("Search tree") + Ui.style.dim("  (★ best path; [status score votes])"), ...drawTree(trace))

@@ -4,14 +4,20 @@
  * one blocks the import); a real `evaluate run` grades correct, wrong and hostile programs (an
  * infinite loop, a fork bomb, a 2 GB allocation, a 100 MB print, a write outside the sandbox, a
  * read of the API key, a connection to a listener on 127.0.0.1), stores each with its reason and
- * goes on; the machine is unharmed; `evaluate show --question` names the failing assert.
+ * goes on; the machine is unharmed; `evaluate show --question` names the failing assert. pass@k
+ * comes from repeats, or from one evaluation of an agent that draws k samples (the example
+ * self-consistency plugin), each sample run against the tests on its own.
  */
 import { ensureTools } from "@ml-agents/sandbox/testing"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createdId, KEY, rows, type Workspace, workspace } from "./support.js"
+import { createdId, KEY, rows, run, type Workspace, workspace } from "./support.js"
+
+const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/agent-self-consistency")
+const PLUGIN = "ml-agents-agent-self-consistency"
 
 const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`
 const csv = (questions: ReadonlyArray<{ id: string; input: string; output: string; tests: ReadonlyArray<string> }>) =>
@@ -198,5 +204,86 @@ describe("code benchmarks", () => {
     expect(shown.stdout).toContain(`pass@1 50.0%, pass@2 83.3%, pass@3 100.0% over 3 repeats (${ids.join(", ")})`)
     const doc = JSON.parse((await ws.cli(["evaluate", "show", ids[0]!, "--json"])).stdout)
     expect(doc.passAtK.values.map((v: any) => [v.k, Number(v.estimate.toFixed(4))])).toEqual([[1, 0.5], [2, 0.8333], [3, 1]])
+  }, 300_000)
+
+  it("gives pass@1 and pass@k from one evaluation of an agent that samples k (self-consistency, k = 5), and rescore keeps them", async () => {
+    // Installed as a package manager links a local package, and named in ML_AGENTS_PLUGINS.
+    fs.mkdirSync(path.join(ws.dir, "node_modules"), { recursive: true })
+    fs.symlinkSync(example, path.join(ws.dir, "node_modules", PLUGIN), "dir")
+    const env = { ML_AGENTS_PLUGINS: PLUGIN }
+    const right = fenced(ADD)
+    const wrong = fenced("def add(a, b):\n    return a - b")
+    const broken = fenced("def add(a, b)\n    return a + b")
+    // The simulator answers each question's five asks with these, in turn: 1, 3 and 0 of them pass.
+    const script = [
+      { id: "k0", replies: [wrong, right, wrong, broken, wrong] },
+      { id: "k1", replies: [right, wrong, right, broken, right] },
+      { id: "k2", replies: [wrong, broken, wrong, wrong, broken] }
+    ]
+    const input = (id: string) => `Sampled task ${id}, write a Python function add(a, b).`
+    fs.writeFileSync(path.join(ws.dir, "sampled.csv"), csv(script.map(({ id }) => ({ id, input: input(id), output: ADD, tests: addTests }))))
+    expect((await ws.cli(["benchmark", "import", "sampled.csv"])).code).toBe(0)
+    ws.sim.configure({ questions: script.map(({ id, replies }) => ({ question: input(id), answer: ADD, replies })) })
+    ws.sim.reset()
+    const created = await ws.cli(
+      ["evaluate", "create", "--agent", "self-consistency", "--model", "openai/gpt-4o-mini", "--benchmark", "sampled", "--param", "samples=5"],
+      env
+    )
+    expect(created.code, created.stderr).toBe(0)
+    const id = createdId(created.stdout)
+    const ran = await ws.cli(["evaluate", "run", id, "--concurrency", "3"], env)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ws.sim.stats().requests.chat).toBe(15)
+
+    const stored = rows(ws.dbFile, `select question_id q, is_correct, raw_output, sample_grades
+      from evaluation_question_results where evaluation_id = ? order by ordinal`, id)
+    const grades: Array<Array<{ outcome: string; rawOutput: string }>> = stored.map((r) => JSON.parse(r.sample_grades))
+    expect(grades.map((g) => g.length)).toEqual([5, 5, 5])
+    expect(grades.map((g) => g.filter((s) => s.outcome === "correct").length)).toEqual([1, 3, 0])
+    // Each sample was run on its own: the right program passed wherever it was drawn, the others failed.
+    for (const sample of grades.flat()) expect(sample.outcome).toBe(sample.rawOutput.includes(right) ? "correct" : "incorrect")
+    // The voted answer is one of the samples, and is_correct is its grade.
+    for (const [i, r] of stored.entries()) {
+      const final = grades[i]!.find((s) => s.rawOutput === r.raw_output)
+      expect(final, r.q).toBeDefined()
+      expect([1, true, "1"].includes(r.is_correct)).toBe(final!.outcome === "correct")
+    }
+
+    // By hand, with n = 5 and c = 1, 3, 0: pass@1 = (1/5 + 3/5 + 0)/3 = 4/15;
+    // pass@2 = ((1 − C(4,2)/C(5,2)) + (1 − C(2,2)/C(5,2)) + 0)/3 = (0.4 + 0.9)/3 = 1.3/3;
+    // pass@5 = (1 + 1 + 0)/3 = 2/3.
+    const expected: Array<[number, number]> = [[1, 4 / 15], [2, 1.3 / 3], [5, 2 / 3]]
+    const passAtK = async () => {
+      const shown = await ws.cli(["evaluate", "show", id, "--json", "--limit", "0"], env)
+      expect(shown.code, shown.stderr).toBe(0)
+      return JSON.parse(shown.stdout).passAtK
+    }
+    const estimates = (doc: any) => doc.values.map((v: any) => [v.k, v.estimate])
+    const first = await passAtK()
+    expect(first).toMatchObject({ evaluations: [id], questions: 3, agentSamples: true, maxSamples: 5 })
+    expect(estimates(first).map(([k]: [number]) => k)).toEqual([1, 2, 5])
+    for (const [i, [k, estimate]] of estimates(first).entries()) {
+      expect(k).toBe(expected[i]![0])
+      expect(estimate).toBeCloseTo(expected[i]![1], 12)
+    }
+    const text = await ws.cli(["evaluate", "show", id, "--limit", "0"], env)
+    expect(text.stdout).toContain("pass@1 26.7%, pass@2 43.3%, pass@5 66.7% over the agent's samples (up to 5 per question)")
+    const one = await ws.cli(["evaluate", "show", id, "--question", "k1"], env)
+    expect(one.stdout).toContain("Samples  (3 of 5 correct")
+
+    // The export carries them: counts in CSV, every sample in JSON Lines.
+    const jsonl = await ws.cli(["evaluate", "export", id, "--format", "jsonl"], env)
+    const exported = jsonl.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    expect(exported.map((r) => [r.samples, r.samples_correct])).toEqual([[5, 1], [5, 3], [5, 0]])
+    expect(exported.map((r) => r.sample_grades)).toEqual(grades)
+
+    // rescore grades the samples again from their stored replies: spoilt grades come back, with no model call.
+    run(ws.dbFile, "update evaluation_question_results set sample_grades = ? where evaluation_id = ? and question_id = 'k1'",
+      JSON.stringify(grades[1]!.map((s) => ({ ...s, outcome: "incorrect" }))), id)
+    expect(estimates(await passAtK())[0][1]).toBeCloseTo(1 / 15, 12)
+    const rescored = await ws.cli(["evaluate", "rescore", id], env)
+    expect(rescored.code, rescored.stderr).toBe(0)
+    expect(estimates(await passAtK())).toEqual(estimates(first))
+    expect(ws.sim.stats().requests.chat).toBe(15)
   }, 300_000)
 })

@@ -58,6 +58,9 @@ describe.skipIf(!serverAvailable)("db copy", () => {
     expect((await ws.cli(["evaluate", "run", a, "--concurrency", "4", "--cache"], env)).code).toBe(0)
     ws.sim.configure({ faults: [] })
     expect((await ws.cli(["evaluate", "run", b, "--concurrency", "4"], env)).code).toBe(0)
+    // One result with an agent's sample grades (JSON, escapes and all), as an agent that samples leaves it.
+    run(source, `UPDATE evaluation_question_results SET sample_grades = ? WHERE evaluation_id = ? AND ordinal = 0`,
+      JSON.stringify([{ outcome: "correct", rawOutput: "Answer: B" }, { outcome: "incorrect", rawOutput: "So \"C\"\nAnswer: C ü" }]), a)
     // An experiment with one cell, written as the experiments repository writes it.
     run(source, `INSERT INTO experiments (id, name, grid, baseline, budget_usd, created_at) VALUES ('exp_copy0001', 'copy', '{"agents":[]}', 'none', 1.5, '2025-01-01T00:00:00.000Z')`)
     run(source, `INSERT INTO experiment_cells VALUES ('exp_copy0001', 0, ?, 'none', 'openai/gpt-4o-mini', 'SAMPLE_MC', 1)`, a)
@@ -68,6 +71,7 @@ describe.skipIf(!serverAvailable)("db copy", () => {
     run(source, `UPDATE work_items SET claimed_by = 'host:1:ab', lease_expires_at = '2025-01-01T00:00:30.000Z', attempts = 1 WHERE ordinal = 0`)
     const original = dump(source)
     for (const [table] of tables) expect(original[table]!.length, table).toBeGreaterThan(0)
+    expect(original.evaluation_question_results!.filter((r: any) => r.sample_grades !== null)).toHaveLength(1)
 
     const there = await ws.cli(["db", "copy", `sqlite:///${source}`, database.url])
     expect(there.code, there.stderr).toBe(0)

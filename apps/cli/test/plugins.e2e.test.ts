@@ -86,6 +86,10 @@ describe("agent plugins", () => {
     const trace = JSON.parse(stored[0]!.reasoning_trace)
     expect(trace.kind).toBe("self-consistency")
     expect(trace.samples).toHaveLength(3)
+    // Its three replies are stored as samples, each graded on its own (all right at accuracy 1).
+    const samples = JSON.parse(stored[0]!.sample_grades)
+    expect(samples.map((s: any) => s.outcome)).toEqual(["correct", "correct", "correct"])
+    expect(samples.every((s: any) => s.rawOutput.includes("Answer:"))).toBe(true)
     expect(stored.filter((r) => r.is_correct === 1).length).toBe(20)
   })
 

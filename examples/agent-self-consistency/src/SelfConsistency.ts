@@ -1,6 +1,7 @@
 /**
  * Self-consistency (Wang et al., 2023): sample k chain-of-thought answers at a temperature above
- * zero and return the most frequent one. An example of a third-party agent plugin: it depends on
+ * zero and return the most frequent one, with the k replies as the output's `samples` (each graded
+ * on its own, for pass@k). An example of a third-party agent plugin: it depends on
  * `@ml-agents/core` and `effect` only, and talks to the model through `LlmClient`.
  */
 import { Agent, AgentConfig, Answer, LlmClient } from "@ml-agents/core"
@@ -75,9 +76,12 @@ export const agent = Agent.make({
       return {
         answer,
         rawOutput: winner >= 0 ? replies[winner]!.content : replies.at(-1)?.content ?? "",
+        // The k replies are independent draws: each is graded on its own and stored with its
+        // grade, so pass@1 and pass@k come from one evaluation. The trace keeps only their answers.
+        samples: replies.map((reply) => reply.content),
         trace: {
           kind: "self-consistency",
-          samples: replies.map((reply, i) => ({ answer: answers[i] ?? null, output: reply.content })),
+          samples: answers.map((a) => ({ answer: a ?? null })),
           votes
         }
       }

@@ -31,6 +31,8 @@ describe("self-consistency", () => {
       assert.strictEqual(out.answer, "42")
       assert.include(out.rawOutput, "Answer: 42")
       assert.deepStrictEqual((out.trace as any).votes, { "42": 2, "41": 1 })
+      // Every sample's raw output, in the order drawn, to be graded on its own for pass@k.
+      assert.deepStrictEqual(out.samples, ["Step 1...\nAnswer: 42", "Hmm\nAnswer: 41", "So\nAnswer: 42"])
     }))
 
   it.effect("no parseable sample gives no answer; only empty samples are an error", () =>

@@ -27,6 +27,16 @@ export interface AgentOutput {
   readonly rawOutput: string
   /** Any JSON value that shows how the agent reached its answer. */
   readonly trace: unknown
+  /**
+   * The raw outputs of the k candidates the agent drew independently for this question (e.g.
+   * self-consistency's k samples, best-of-k's candidates), when it drew several: each is graded on
+   * its own, as if it were the final reply, and stored with its grade, so that pass@1 and pass@k
+   * are estimated from them (n = k samples, c = the correct ones). Only independent draws of a
+   * whole answer belong here, never a tree's intermediate thoughts or a refinement's earlier
+   * drafts; the final answer is still graded as `answer`/`rawOutput`. Unset (or empty): the agent
+   * gave one answer, and the question is one sample.
+   */
+  readonly samples?: ReadonlyArray<string> | undefined
 }
 
 /** An expected failure of an agent on one question (the model's reply could not be used). */

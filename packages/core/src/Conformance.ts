@@ -121,6 +121,14 @@ export const run = <P>(agent: Agent.Agent<P>, options: Options = {}): Effect.Eff
         check("returns the answer the model gave", output.answer !== null && output.answer.includes("42"), `answer ${JSON.stringify(output.answer)}`)
         check("rawOutput is a string", typeof output.rawOutput === "string")
         check("trace is plain JSON", isPlainJson(output.trace))
+        if (output.samples !== undefined) {
+          check(
+            "samples, when given, are the raw outputs of model calls (strings, at most one per call)",
+            Array.isArray(output.samples) && output.samples.every((s) => typeof s === "string") &&
+              output.samples.length <= scripted.requests.length,
+            `${JSON.stringify(output.samples).slice(0, 200)} after ${scripted.requests.length} calls`
+          )
+        }
         const requests = scripted.requests
         check("calls the model at least once", requests.length >= 1)
         check(`makes at most ${maxCalls} calls`, requests.length <= maxCalls, `${requests.length} calls`)

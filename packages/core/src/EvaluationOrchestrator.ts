@@ -21,7 +21,7 @@ import { ExperimentRepository } from "./ExperimentRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import type * as AnswerKind from "./AnswerKind.js"
-import type { Grader } from "./Grader.js"
+import type { GradedQuestion, Grader, Outcome } from "./Grader.js"
 import { GraderRegistry } from "./GraderRegistry.js"
 import * as Grading from "./Grading.js"
 import * as Deadlines from "./internal/deadlines.js"
@@ -29,7 +29,7 @@ import * as ReplyFailure from "./internal/replyFailure.js"
 import * as GroupCommit from "./internal/groupCommit.js"
 import * as Ids from "./Ids.js"
 import { type ChatResponse, LlmClient, type LlmError } from "./LlmClient.js"
-import { EvaluationQuestionResult, type ModelCall } from "./QuestionResult.js"
+import { EvaluationQuestionResult, type ModelCall, type SampleGrade } from "./QuestionResult.js"
 import * as ResponseCache from "./ResponseCache.js"
 import { ResultRepository } from "./ResultRepository.js"
 import type { StorageError } from "./StorageError.js"
@@ -259,7 +259,38 @@ const malformed = (output: Agent.AgentOutput): string | undefined =>
     ? `an answer that is not a string or null (${typeof output.answer})`
     : typeof output.rawOutput !== "string"
     ? `a rawOutput that is not a string (${typeof output.rawOutput})`
+    : output.samples !== undefined && (!Array.isArray(output.samples) || output.samples.some((s) => typeof s !== "string"))
+    ? "samples that are not an array of strings"
     : undefined
+
+/**
+ * Grades the independent samples of an agent's output (`AgentOutput.samples`) with the question's
+ * grader, each as if it were the final reply: its answer is what the shared marker grammar finds
+ * in it (`Answer.extract`, as an agent would take it), and a code grader finds the program in the
+ * reply itself. Identical samples are graded once, and a sample that is the final reply with the
+ * same answer takes the final answer's outcome (`final`) rather than running again. Concurrent:
+ * a grader bounds its own work (the code grader's sandbox runs at most CODE_EXEC_CONCURRENCY
+ * programs at once, for the whole process).
+ */
+const gradeSamples = (
+  grader: Grader,
+  question: GradedQuestion,
+  samples: ReadonlyArray<string>,
+  final: { readonly rawOutput: string | null; readonly answer: string | null; readonly outcome: Outcome }
+): Effect.Effect<ReadonlyArray<SampleGrade>> =>
+  Effect.forEach(
+    [...new Set(samples)],
+    (rawOutput) => {
+      const answer = Answer.extract(rawOutput)
+      return final.rawOutput === rawOutput && final.answer === answer
+        ? Effect.succeed([rawOutput, final.outcome] as const)
+        : Effect.map(grader.grade({ question, answer, rawOutput }), (grade) => [rawOutput, grade.outcome] as const)
+    },
+    { concurrency: "unbounded" }
+  ).pipe(Effect.map((graded) => {
+    const outcomes = new Map(graded)
+    return samples.map((rawOutput) => ({ outcome: outcomes.get(rawOutput)!, rawOutput }))
+  }))
 
 const stripUndefined = <A extends object>(a: A): A =>
   Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
@@ -443,9 +474,15 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           const replyFailure = unanswered ? ReplyFailure.classify(lastReply) : undefined
           const outcome = replyFailure === undefined ? solvedOrFailed : { _tag: "Failed" as const, reason: replyFailure }
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
+          const graded = Grading.gradedQuestion(question)
           const grade = outcome._tag === "Solved"
-            ? yield* grader.grade({ question: Grading.gradedQuestion(question), answer, rawOutput: outcome.output.rawOutput })
+            ? yield* grader.grade({ question: graded, answer, rawOutput: outcome.output.rawOutput })
             : null
+          // An agent that drew several independent samples has each graded, for pass@k.
+          const samples = outcome._tag === "Solved" ? outcome.output.samples : undefined
+          const sampleGrades = outcome._tag !== "Solved" || grade === null || samples === undefined || samples.length === 0
+            ? null
+            : yield* gradeSamples(grader, graded, samples, { rawOutput: outcome.output.rawOutput, answer, outcome: grade.outcome })
           // Every field is checked above or made here: no need to validate them all again.
           return new EvaluationQuestionResult({
             evaluationId: evaluation.id,
@@ -468,6 +505,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             grader: grade?.grader ?? null,
             graderVersion: grade?.version ?? null,
             gradeDetails: grade?.details ?? null,
+            sampleGrades,
             processedAt: new Date(finished)
           }, true)
         })
@@ -885,7 +923,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
 
       /**
        * Grades the stored answers of an evaluation again with the current graders, without any
-       * model call; failed questions stay failed. Returns how many grades changed.
+       * model call, and the agent's samples with them (from their stored raw outputs); failed
+       * questions stay failed. Returns how many results' grades changed (the final answer's or a
+       * sample's).
        */
       const rescore = Effect.fn("EvaluationOrchestrator.rescore")(function*(
         evaluationId: string,
@@ -914,21 +954,31 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         // The regraded rows are saved RESCORE_BATCH at a time, one statement and one flush each.
         yield* results.stream(evaluationId).pipe(
           Stream.filter((row) => row.error === null),
-          Stream.mapEffect((row) =>
-            grader.grade({
-              question: Grading.gradedQuestion({
-                id: row.questionId,
-                text: row.questionText,
-                expectedAnswer: row.expectedAnswer,
-                metadata: metadata.get(row.questionId) ?? {}
-              }),
-              answer: row.extractedAnswer,
-              rawOutput: row.rawOutput
-            }).pipe(Effect.map((grade) => ({ row, grade })))
-          ),
-          Stream.filterMap(({ grade, row }) => {
+          Stream.mapEffect((row) => {
+            const question = Grading.gradedQuestion({
+              id: row.questionId,
+              text: row.questionText,
+              expectedAnswer: row.expectedAnswer,
+              metadata: metadata.get(row.questionId) ?? {}
+            })
+            return grader.grade({ question, answer: row.extractedAnswer, rawOutput: row.rawOutput }).pipe(
+              // The samples are graded again from their stored raw outputs, by the same grader.
+              Effect.flatMap((grade) =>
+                row.sampleGrades === null
+                  ? Effect.succeed({ row, grade, sampleGrades: null as ReadonlyArray<SampleGrade> | null })
+                  : gradeSamples(grader, question, row.sampleGrades.map((s) => s.rawOutput), {
+                    rawOutput: row.rawOutput,
+                    answer: row.extractedAnswer,
+                    outcome: grade.outcome
+                  }).pipe(Effect.map((sampleGrades) => ({ row, grade, sampleGrades })))
+              )
+            )
+          }),
+          Stream.filterMap(({ grade, row, sampleGrades }) => {
             const isCorrect = grade.outcome === "correct"
-            const same = isCorrect === row.isCorrect && grade.outcome === row.outcome
+            const samplesSame = sampleGrades === null ||
+              sampleGrades.every((s, i) => s.outcome === row.sampleGrades![i]!.outcome)
+            const same = isCorrect === row.isCorrect && grade.outcome === row.outcome && samplesSame
             const details = grade.details ?? null
             if (
               same && grade.version === row.graderVersion && grade.grader === row.grader &&
@@ -941,7 +991,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               outcome: grade.outcome,
               grader: grade.grader,
               graderVersion: grade.version,
-              gradeDetails: details
+              gradeDetails: details,
+              sampleGrades
             }))
           }),
           Stream.grouped(RESCORE_BATCH),

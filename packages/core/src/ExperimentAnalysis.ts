@@ -271,7 +271,7 @@ export const analyze = (experiment: Experiment.Experiment, cells: ReadonlyArray<
               min: known.length === 0 ? null : Math.min(...known),
               max: known.length === 0 ? null : Math.max(...known)
             },
-            passAtK: PassAtK.summarize(pooled.questions(), mine.map((c) => c.evaluation.id)),
+            passAtK: PassAtK.summarize(pooled.questions(), mine.map((c) => c.evaluation.id), pooled.agentSamples),
             cost: costFigures(t)
           }
         })

@@ -21,10 +21,19 @@ export interface Samples {
 
 /**
  * The samples one stored row contributes: none when the question failed (a failed model call is
- * not a sample of the model's answers), else one, correct or not.
+ * not a sample of the model's answers); the agent's own samples when it drew several and their
+ * grades were stored (`sampleGrades`, each graded on its own, e.g. self-consistency's k
+ * replies); else the row itself, one sample, correct or not.
  */
-export const questionSamples = (row: EvaluationQuestionResult): Samples | null =>
-  row.error !== null ? null : { n: 1, c: row.isCorrect ? 1 : 0 }
+export const questionSamples = (row: EvaluationQuestionResult): Samples | null => {
+  if (row.error !== null) return null
+  if (row.sampleGrades !== null && row.sampleGrades.length > 0) {
+    let c = 0
+    for (const s of row.sampleGrades) if (s.outcome === "correct") c++
+    return { n: row.sampleGrades.length, c }
+  }
+  return { n: 1, c: row.isCorrect ? 1 : 0 }
+}
 
 /** The k reported besides 1 and the largest: the usual ones of the literature, below the largest. */
 export const STANDARD_KS: ReadonlyArray<number> = [2, 5, 10, 20, 50, 100]
@@ -41,6 +50,8 @@ export interface Summary {
   readonly questions: number
   /** The most samples any question has: the largest k. */
   readonly maxSamples: number
+  /** Whether some samples are an agent's own (its stored sample grades), not only one row per repeat. */
+  readonly agentSamples: boolean
   /** pass@k for each k of `ksFor(maxSamples)`: the mean over the questions with at least k samples. */
   readonly values: ReadonlyArray<Statistics.PassAtK>
 }
@@ -48,11 +59,15 @@ export interface Summary {
 /** A running count of samples per question id, filled from the rows of one or more evaluations. */
 export class Tally {
   private readonly byQuestion = new Map<string, { n: number; c: number }>()
+  /** Whether a row gave more than one sample (an agent's own). */
+  agentSamples = false
 
   /** Adds what one row contributes (`questionSamples`). */
   addRow(row: EvaluationQuestionResult): void {
     const s = questionSamples(row)
-    if (s !== null) this.add(row.questionId, s)
+    if (s === null) return
+    if (row.sampleGrades !== null && row.sampleGrades.length > 0) this.agentSamples = true
+    this.add(row.questionId, s)
   }
 
   /** Adds samples of a question. */
@@ -69,6 +84,7 @@ export class Tally {
   /** Adds every question of another tally (another repeat's). */
   addAll(other: Tally): void {
     for (const [q, s] of other.byQuestion) this.add(q, s)
+    if (other.agentSamples) this.agentSamples = true
   }
 
   /** Each question's pooled samples. */
@@ -82,7 +98,11 @@ export class Tally {
  * fewer than k samples left out of that k); null when no question has two samples, where pass@k
  * would only repeat the accuracy.
  */
-export const summarize = (questions: ReadonlyArray<Samples>, evaluations: ReadonlyArray<string>): Summary | null => {
+export const summarize = (
+  questions: ReadonlyArray<Samples>,
+  evaluations: ReadonlyArray<string>,
+  agentSamples = false
+): Summary | null => {
   let most = 0
   for (const q of questions) most = Math.max(most, q.n)
   if (most < 2) return null
@@ -90,6 +110,7 @@ export const summarize = (questions: ReadonlyArray<Samples>, evaluations: Readon
     evaluations,
     questions: questions.length,
     maxSamples: most,
+    agentSamples,
     values: ksFor(most).map((k) => Statistics.meanPassAtK(questions, k))
   }
 }
@@ -117,7 +138,7 @@ export const ofEvaluations = Effect.fn("PassAtK.ofEvaluations")(function*(evalua
   for (const e of evaluations) {
     yield* Stream.runForEach(results.stream(e.id), (row) => Effect.sync(() => tally.addRow(row)))
   }
-  return summarize(tally.questions(), evaluations.map((e) => e.id))
+  return summarize(tally.questions(), evaluations.map((e) => e.id), tally.agentSamples)
 })
 
 /** pass@k over an evaluation's repeats (and the samples of its own rows); null when no question has two samples. */

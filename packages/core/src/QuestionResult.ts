@@ -31,6 +31,19 @@ export const ModelCall = Schema.Struct({
 /** One model call of a question. */
 export type ModelCall = typeof ModelCall.Type
 
+/**
+ * One of the independent samples an agent drew for a question (`AgentOutput.samples`), with its
+ * grade by the question's grader. Its raw output is kept so that `rescore` can grade it again;
+ * the grader's details (a code sample's execution) are not, to keep a result small. The samples
+ * are graded by the grader and version the result names.
+ */
+export const SampleGrade = Schema.Struct({
+  outcome: Outcome,
+  rawOutput: Schema.String
+})
+/** One sample's grade. */
+export type SampleGrade = typeof SampleGrade.Type
+
 /** One question's outcome, with everything needed to audit it later. */
 export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionResult>("EvaluationQuestionResult")({
   evaluationId: Schema.String,
@@ -63,6 +76,12 @@ export class EvaluationQuestionResult extends Schema.Class<EvaluationQuestionRes
   graderVersion: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   /** The grader's details, any JSON value (e.g. a code grader's per-test outcomes); null when it gave none. */
   gradeDetails: Schema.optionalWith(Schema.Unknown, { default: () => null }),
+  /**
+   * The grades of the samples the agent drew independently (`AgentOutput.samples`), in its order;
+   * null when it gave one answer (or the question failed). pass@k counts them as the question's
+   * samples; `isCorrect` stays the grade of the final answer.
+   */
+  sampleGrades: Schema.optionalWith(Schema.NullOr(Schema.Array(SampleGrade)), { default: () => null }),
   /** Every model call the question made, in the order they ended (failed calls included). */
   calls: Schema.optionalWith(Schema.Array(ModelCall), { default: () => [] }),
   processedAt: Schema.Date

@@ -590,6 +590,32 @@ const resultCases: ReadonlyArray<Case> = [
     })
   },
   {
+    name: "results: the grades of an agent's samples round-trip in order (stream, list, find); none reads as null; a save replaces them",
+    run: Effect.gen(function*() {
+      const repo = yield* ResultRepository
+      const { evaluationId, qs } = yield* oneEvaluation
+      const sampleGrades: ReadonlyArray<QuestionResult.SampleGrade> = [
+        { outcome: "correct", rawOutput: "Step 1…\nAnswer: 0" },
+        { outcome: "incorrect", rawOutput: "```python\ndef f(x):\n    return \"ünïcode\"\n```" },
+        { outcome: "no_answer", rawOutput: "" },
+        { outcome: "correct", rawOutput: "Step 1…\nAnswer: 0" }
+      ]
+      const sampled = new QuestionResult.EvaluationQuestionResult({ ...result(evaluationId, qs[0]!, { correct: true }), sampleGrades })
+      const single = result(evaluationId, qs[1]!, { correct: false })
+      yield* repo.saveAll([sampled, single])
+      yield* equal(yield* repo.list(evaluationId), [sampled, single], "list")
+      yield* equal((yield* repo.list(evaluationId))[1]!.sampleGrades, null, "no samples: null")
+      yield* equal(yield* collect(repo.stream(evaluationId)), [sampled, single], "stream")
+      yield* equal(yield* repo.find(evaluationId, qs[0]!.id), Option.some(sampled), "find")
+      const regraded = new QuestionResult.EvaluationQuestionResult({
+        ...sampled,
+        sampleGrades: sampleGrades.map((s) => ({ ...s, outcome: "incorrect" as const }))
+      })
+      yield* repo.save(regraded)
+      yield* equal(yield* repo.find(evaluationId, qs[0]!.id), Option.some(regraded), "replaced")
+    })
+  },
+  {
     name: "results: saving the same question again replaces it: exactly one result per question",
     run: Effect.gen(function*() {
       const repo = yield* ResultRepository

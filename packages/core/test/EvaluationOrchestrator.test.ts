@@ -1,11 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Schema, TestClock } from "effect"
 import {
   Agent,
+  Answer,
   AgentRegistry,
   Benchmark,
   BenchmarkRepository,
   Evaluation,
+  Grader,
+  GraderRegistry,
   Grading,
   QuestionResult,
   EvaluationOrchestrator,
@@ -460,5 +463,131 @@ describe("EvaluationOrchestrator.rescore", () => {
       assert.isNull((yield* orchestrator.get(evaluation.id)).answerKind)
       assert.strictEqual(scripted.requests.length, asked)
     }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("EvaluationOrchestrator: an agent's samples", () => {
+  // An agent that draws four samples (one after the other, so the script sees them in order) and
+  // answers with the first; question 3 reports no samples, question 4 malformed ones.
+  const sampler = Agent.make({
+    id: "sampler",
+    description: "draws four samples and answers with the first",
+    parameters: Schema.Struct({}),
+    modelDefaults: NoneAgent.agent.modelDefaults,
+    solve: ({ model, question }) =>
+      Effect.gen(function*() {
+        const llm = yield* LlmClient.LlmClient
+        const replies = yield* Effect.forEach([0, 1, 2, 3], (j) =>
+          llm.chat({ model, messages: [{ role: "user", content: `${question.text} (sample ${j})` }] }))
+        const samples = replies.map((r) => r.content)
+        const base = { answer: Answer.extract(samples[0]!), rawOutput: samples[0]!, trace: null }
+        if (question.id === "3") return { ...base, samples: [] }
+        if (question.id === "4") return { ...base, samples: [1, 2] as unknown as ReadonlyArray<string> }
+        return { ...base, samples }
+      })
+  })
+  // Question 1: right, wrong, right again (the same text), no answer; question 2: four identical right samples.
+  const script: ScriptedLlmClient.Script = (request) => {
+    const text = lastUser(request)
+    const n = numberIn(text)
+    const j = Number(/sample (\d)/.exec(text)![1])
+    if (n === "2") return `Answer: ${n}`
+    return j === 1 ? "Answer: 0" : j === 3 ? "I could not\nwork it out" : `Answer: ${n}`
+  }
+  // A grader that counts what it grades: identical samples are graded once, and the sample that
+  // is the final reply takes the final answer's grade.
+  const makeCounted = () => {
+    const graded: Array<string> = []
+    const grader = Grader.make({
+      kind: "counted",
+      version: "counted-1",
+      description: "the answer equals the key",
+      grade: ({ answer, question, rawOutput }) =>
+        Effect.sync(() => {
+          graded.push(`${question.id}:${rawOutput}`)
+          return {
+            outcome: answer === null ? "no_answer" as const : answer === question.expectedAnswer ? "correct" as const : "incorrect" as const,
+            extracted: answer,
+            grader: "counted",
+            version: "counted-1"
+          }
+        })
+    })
+    return { grader, graded }
+  }
+  const layerWith = (grader: Grader.Grader) => {
+    const scripted = ScriptedLlmClient.make(script)
+    return EvaluationOrchestrator.EvaluationOrchestrator.Default.pipe(Layer.provideMerge(Layer.mergeAll(
+      MemoryStorage.layer,
+      AgentRegistry.layer([NoneAgent.agent, sampler]),
+      GraderRegistry.layer([grader]),
+      Layer.succeed(LlmClient.LlmClient, scripted.client)
+    )))
+  }
+  const createSampler = Effect.gen(function*() {
+    yield* seedWith(questions)
+    const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+    return (yield* orchestrator.create({ agentType: "sampler", model: "m/x", benchmarkName: "NUMS", answerKind: "counted" })).evaluation
+  })
+
+  it.effect("each sample is graded with the question's grader and stored in order; the final answer stays what isCorrect means", () => {
+    const { grader, graded } = makeCounted()
+    return Effect.gen(function*() {
+      const evaluation = yield* createSampler
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      const outcome = yield* orchestrator.run(evaluation.id, { concurrency: 2 })
+      assert.strictEqual(outcome.results.errors, 1, "question 4's malformed samples")
+      const repo = yield* ResultRepository.ResultRepository
+      const first = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
+      assert.deepStrictEqual(first.sampleGrades, [
+        { outcome: "correct", rawOutput: "Answer: 1" },
+        { outcome: "incorrect", rawOutput: "Answer: 0" },
+        { outcome: "correct", rawOutput: "Answer: 1" },
+        { outcome: "no_answer", rawOutput: "I could not\nwork it out" }
+      ])
+      assert.isTrue(first.isCorrect)
+      assert.strictEqual(first.grader, "counted")
+      const second = Option.getOrThrow(yield* repo.find(evaluation.id, "2"))
+      assert.deepStrictEqual(second.sampleGrades?.map((s) => s.outcome), ["correct", "correct", "correct", "correct"])
+      // The final reply once, then only the samples that differ from it and from each other.
+      assert.deepStrictEqual(graded.filter((g) => g.startsWith("1:")).sort(), ["1:Answer: 0", "1:Answer: 1", "1:I could not\nwork it out"])
+      assert.deepStrictEqual(graded.filter((g) => g.startsWith("2:")), ["2:Answer: 2"])
+      assert.isNull(Option.getOrThrow(yield* repo.find(evaluation.id, "3")).sampleGrades, "no samples: null")
+      const malformed = Option.getOrThrow(yield* repo.find(evaluation.id, "4"))
+      assert.include(malformed.error?.description, "samples that are not an array of strings")
+      assert.isNull(malformed.sampleGrades)
+    }).pipe(Effect.provide(layerWith(grader)))
+  })
+
+  it.effect("rescore grades the samples again from their stored raw outputs", () => {
+    const { grader, graded } = makeCounted()
+    return Effect.gen(function*() {
+      const evaluation = yield* createSampler
+      const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
+      yield* orchestrator.run(evaluation.id)
+      const repo = yield* ResultRepository.ResultRepository
+      assert.strictEqual((yield* orchestrator.rescore(evaluation.id)).changed, 0, "nothing to change")
+      // Pretend an older grader got question 1's samples wrong: only the samples differ.
+      const first = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
+      yield* repo.save(new QuestionResult.EvaluationQuestionResult({
+        ...first,
+        sampleGrades: first.sampleGrades!.map((s) => ({ ...s, outcome: "incorrect" as const }))
+      }))
+      graded.length = 0
+      const rescored = yield* orchestrator.rescore(evaluation.id)
+      assert.strictEqual(rescored.changed, 1)
+      assert.deepStrictEqual(
+        Option.getOrThrow(yield* repo.find(evaluation.id, "1")).sampleGrades?.map((s) => s.outcome),
+        ["correct", "incorrect", "correct", "no_answer"]
+      )
+      assert.include(graded, "1:Answer: 0", "graded from the stored raw output")
+      // Graded as another kind, the samples are graded with that kind's grader too.
+      const asked = graded.length
+      yield* orchestrator.rescore(evaluation.id, { answerKind: "number" })
+      const asNumber = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
+      assert.strictEqual(asNumber.grader, "number")
+      assert.deepStrictEqual(asNumber.sampleGrades?.map((s) => s.outcome), ["correct", "incorrect", "correct", "no_answer"])
+      assert.strictEqual(graded.length, asked, "the counted grader is no longer asked")
+    }).pipe(Effect.provide(layerWith(grader)))
   })
 })

@@ -33,6 +33,14 @@ export interface SimModel {
   reportsCost?: boolean
 }
 
+/** One question of the answer key. */
+export interface SimQuestion {
+  question: string
+  answer: string
+  /** Scripted answers, one per ask in turn (see `SimulatorOptions.questions`). */
+  replies?: Array<string>
+}
+
 /** What an injected fault does to a request. */
 export type FaultKind =
   /** An OpenRouter JSON error with this HTTP status (429 with `Retry-After` when retryAfterSeconds is set). */
@@ -79,8 +87,13 @@ export interface SimulatorOptions {
   accuracy?: number
   /** Default 1. */
   seed?: number
-  /** The answer key. */
-  questions?: Array<{ question: string; answer: string }>
+  /**
+   * The answer key. A question with `replies` is answered from that script instead of by the
+   * accuracy draw: its n-th ask (per model, counted since start, the last reset or the last change
+   * of the key) gets `replies[n mod length]`, in the style the request asks for — k samples of
+   * which a known number are right.
+   */
+  questions?: Array<SimQuestion>
   /** CSV files with INPUT and OUTPUT columns, loaded into the answer key. */
   benchmarkFiles?: Array<string>
   /** Default: a realistic list of five models (see the README). */

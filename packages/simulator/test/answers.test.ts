@@ -68,6 +68,18 @@ describe("accuracy", () => {
     expect(hot.size).toBeGreaterThan(1)
   })
 
+  it("answers a question with scripted replies from them in turn, per model, at any temperature", async () => {
+    const s = await sim({ questions: [{ question: "Write add(a, b).", answer: "ref", replies: ["one", "two", "three"] }], accuracy: 0 })
+    const asks = []
+    for (let i = 0; i < 4; i++) asks.push(await ask(s, "Write add(a, b).", { temperature: i % 2 === 0 ? 0 : 0.9 }))
+    expect(asks).toEqual(["Answer: one", "Answer: two", "Answer: three", "Answer: one"])
+    // Each model asks from the start; reset() starts over.
+    expect(await ask(s, "Write add(a, b).", {}, "anthropic/claude-3.5-haiku")).toBe("Answer: one")
+    s.reset()
+    expect(await ask(s, "Write add(a, b).")).toBe("Answer: one")
+    expect(() => s.configure({ questions: [{ question: "q", answer: "a", replies: [] }] })).toThrow("questions[0].replies must be a non-empty array of strings")
+  })
+
   it("says it is not sure about a question outside the key", async () => {
     const s = await sim({ questions: puzzles(5), accuracy: 1 })
     expect(await ask(s, "What is the airspeed of an unladen swallow?")).toBe("Answer: I am not sure.")

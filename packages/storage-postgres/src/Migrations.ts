@@ -224,12 +224,20 @@ const gradeDetails = Effect.gen(function*() {
   yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN grade_details JSON`
 })
 
+// The grades of the samples an agent drew independently for a question (for pass@k), as JSON;
+// NULL for the rows before it and for agents that draw one answer.
+const sampleGrades = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN sample_grades JSON`
+})
+
 const migrations = {
   "0001_init": init,
   "0002_views": views,
   "0003_experiments": experiments,
   "0004_work_queue": workQueue,
-  "0005_grade_details": gradeDetails
+  "0005_grade_details": gradeDetails,
+  "0006_sample_grades": sampleGrades
 }
 
 /** The migrations, by id and name. Append only: a released migration is never edited. */

@@ -271,6 +271,8 @@ export type ResultRow = {
   readonly grader_version: string | null
   /** JSON, or NULL. */
   readonly grade_details: string | null
+  /** JSON array of the samples' grades (`{outcome, rawOutput}`), or NULL when the agent drew none. */
+  readonly sample_grades: string | null
   /** JSON array of the question's model calls. */
   readonly calls: string
   /** ISO-8601. */
@@ -301,6 +303,8 @@ const ResultRow = Schema.Struct({
   grader: Schema.NullOr(Schema.String),
   grader_version: Schema.NullOr(Schema.String),
   grade_details: JsonValueOrNull,
+  // NULL in rows written before the column existed, as for an agent that drew no samples.
+  sample_grades: Schema.NullOr(Schema.parseJson(Schema.Array(QuestionResult.SampleGrade))),
   calls: Schema.parseJson(Schema.Array(QuestionResult.ModelCall)),
   processed_at: Schema.Date
 })
@@ -358,6 +362,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
       grader: row.grader,
       graderVersion: row.grader_version,
       gradeDetails: row.grade_details,
+      sampleGrades: row.sample_grades,
       calls: row.calls,
       processedAt: row.processed_at
     }, true),
@@ -366,6 +371,7 @@ export const ResultFromRow: Schema.Schema<QuestionResult.EvaluationQuestionResul
     is_correct: result.isCorrect,
     reasoning_trace: result.reasoningTrace,
     grade_details: result.gradeDetails,
+    sample_grades: result.sampleGrades,
     error_json: result.error,
     calls: result.calls,
     processed_at: result.processedAt
@@ -401,6 +407,9 @@ export const resultRow = (result: QuestionResult.EvaluationQuestionResult): Eith
     is_correct: result.isCorrect ? 1 : 0,
     reasoning_trace: trace,
     grade_details: details,
+    sample_grades: result.sampleGrades === null
+      ? null
+      : JSON.stringify(result.sampleGrades.map((s) => ({ outcome: s.outcome, rawOutput: s.rawOutput }))),
     error_json: error === null
       ? null
       : JSON.stringify({

@@ -38,7 +38,7 @@ export const make = (dialect: Dialect): Effect.Effect<ResultRepository.ResultRep
           ${row.error_category}, ${row.error_json},
           ${row.prompt_tokens}, ${row.completion_tokens}, ${row.reasoning_tokens}, ${row.total_tokens},
           ${row.cost_usd}, ${row.llm_calls}, ${row.retries}, ${row.cached_calls},
-          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.grade_details}, ${row.calls}, ${row.processed_at}
+          ${row.outcome}, ${row.grader}, ${row.grader_version}, ${row.grade_details}, ${row.sample_grades}, ${row.calls}, ${row.processed_at}
         )`
     // PostgreSQL refuses to update one row twice in a statement, so there a batch keeps only the
     // last result of each question (as a later save would replace an earlier one); SQLite takes
@@ -58,7 +58,7 @@ export const make = (dialect: Dialect): Effect.Effect<ResultRepository.ResultRep
           evaluation_id, question_id, ordinal, question_text, expected_answer, extracted_answer,
           raw_output, is_correct, execution_time_ms, reasoning_trace, error_category, error_json,
           prompt_tokens, completion_tokens, reasoning_tokens, total_tokens, cost_usd, llm_calls,
-          retries, cached_calls, outcome, grader, grader_version, grade_details, calls, processed_at
+          retries, cached_calls, outcome, grader, grader_version, grade_details, sample_grades, calls, processed_at
         ) VALUES ${sql.join(", ", false)(lastPerQuestion(rows).map(values))}
         ON CONFLICT (evaluation_id, question_id) DO UPDATE SET
           ordinal = excluded.ordinal,
@@ -83,6 +83,7 @@ export const make = (dialect: Dialect): Effect.Effect<ResultRepository.ResultRep
           grader = excluded.grader,
           grader_version = excluded.grader_version,
           grade_details = excluded.grade_details,
+          sample_grades = excluded.sample_grades,
           calls = excluded.calls,
           processed_at = excluded.processed_at`
 

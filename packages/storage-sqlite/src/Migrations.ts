@@ -244,6 +244,13 @@ const workQueue = Effect.gen(function*() {
   yield* sql`CREATE INDEX IF NOT EXISTS work_items_claimed_by ON work_items (claimed_by)`
 })
 
+// The grades of the samples an agent drew independently for a question (for pass@k), as JSON;
+// NULL for the rows before it and for agents that draw one answer.
+const sampleGrades = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE evaluation_question_results ADD COLUMN sample_grades TEXT`
+})
+
 const migrations = {
   "0001_init": init,
   "0002_run_lease": lease,
@@ -254,7 +261,8 @@ const migrations = {
   "0007_model_calls_and_answer_kind": callsAndAnswerKind,
   "0008_grade_details": gradeDetails,
   "0009_experiments": experiments,
-  "0010_work_queue": workQueue
+  "0010_work_queue": workQueue,
+  "0011_sample_grades": sampleGrades
 }
 
 /** The migrations, by id and name (`0001_init`). */

@@ -52,7 +52,11 @@ describe("SqliteResultRepository", () => {
       result("e1", q, { trace: undefined }),
       result("e1", q, { trace: ["a", { b: [1, 2.5, null] }], timeMs: 0 }),
       result("e1", q, { error: reason("parsing_error") }),
-      new QuestionResult.EvaluationQuestionResult({ ...result("e1", q, {}), gradeDetails: { passed: 3, failed: 1 } })
+      new QuestionResult.EvaluationQuestionResult({ ...result("e1", q, {}), gradeDetails: { passed: 3, failed: 1 } }),
+      new QuestionResult.EvaluationQuestionResult({
+        ...result("e1", q, {}),
+        sampleGrades: [{ outcome: "correct", rawOutput: "Answer: 1" }, { outcome: "no_answer", rawOutput: "\u0000\"é\n" }]
+      })
     ]
     for (const r of shapes) {
       assert.deepStrictEqual(Either.getOrThrow(resultRow(r)), Schema.encodeSync(ResultFromRow)(r))

@@ -300,6 +300,14 @@ const summaryContext = (evaluation: Evaluation.Evaluation) =>
   })
 
 /** "OpenAI 62 calls ($0.0123), Azure 8 calls ($0.0015)". */
+/** Where pass@k's samples came from, for the text of `evaluate show`. */
+const describeSamples = (summary: PassAtK.Summary): string => {
+  const repeats = `${summary.evaluations.length} repeats (${summary.evaluations.join(", ")})`
+  if (!summary.agentSamples) return `over ${repeats}`
+  const own = `the agent's samples (up to ${summary.maxSamples} per question)`
+  return summary.evaluations.length > 1 ? `over ${own} in ${repeats}` : `over ${own}`
+}
+
 /**
  * The cost as far as the provider reported it: not "$0" when it reported none (unknown is not
  * free), and "at least" when only some questions' cost is known.
@@ -551,7 +559,7 @@ const showCommand = Command.make(
         }
         yield* Ui.print(
           json
-            ? JSON.stringify({ ...ExportCommand.record(found.value), calls: found.value.calls, reasoning_trace: found.value.reasoningTrace }, null, 2)
+            ? JSON.stringify(ExportCommand.full(ExportCommand.record(found.value), found.value), null, 2)
             : TraceView.render(found.value)
         )
         return
@@ -573,10 +581,7 @@ const showCommand = Command.make(
           yield* Ui.print(Ui.fields([[
             "pass@k",
             passAtK.values.map((v) => `pass@${v.k} ${Ui.percent(v.estimate)}`).join(", ") +
-            (passAtK.evaluations.length > 1
-              ? ` over ${passAtK.evaluations.length} repeats (${passAtK.evaluations.join(", ")})`
-              : ` over up to ${passAtK.maxSamples} samples per question`) +
-            "; unbiased estimator of Chen et al. 2021"
+            ` ${describeSamples(passAtK)}; unbiased estimator of Chen et al. 2021`
           ]]))
         }
       }

@@ -11,8 +11,10 @@ import * as Ui from "../Ui.js"
 
 /**
  * The exported fields of one result, in column order. `providers` and `generation_ids` list each
- * model call's, in call order, separated by ";" (empty where unknown); JSON exports also carry
- * the full `calls` and `reasoning_trace`.
+ * model call's, in call order, separated by ";" (empty where unknown); `samples` and
+ * `samples_correct` count the samples the agent drew itself and the correct ones (empty for an
+ * agent that draws none). JSON exports also carry the full `calls`, `reasoning_trace` and
+ * `sample_grades` (each sample's outcome and raw output).
  */
 export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(typeof columns)[number], unknown> => ({
   evaluation_id: r.evaluationId,
@@ -39,7 +41,17 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   grader: r.grader,
   grader_version: r.graderVersion,
   providers: r.calls.map((c) => c.provider ?? "").join(";"),
-  generation_ids: r.calls.map((c) => c.generationId ?? "").join(";")
+  generation_ids: r.calls.map((c) => c.generationId ?? "").join(";"),
+  samples: r.sampleGrades?.length ?? null,
+  samples_correct: r.sampleGrades === null ? null : r.sampleGrades.filter((s) => s.outcome === "correct").length
+})
+
+/** A JSON export's object of one result: `record` and the fields CSV leaves out. */
+export const full = (row: ReturnType<typeof record>, r: QuestionResult.EvaluationQuestionResult) => ({
+  ...row,
+  calls: r.calls,
+  reasoning_trace: r.reasoningTrace,
+  sample_grades: r.sampleGrades
 })
 
 /** The CSV header: the keys of `record`, in order. */
@@ -47,7 +59,8 @@ export const columns = [
   "evaluation_id", "question_id", "question", "expected_answer", "extracted_answer", "is_correct",
   "error_category", "error_message", "execution_time_ms", "prompt_tokens", "completion_tokens",
   "reasoning_tokens", "total_tokens", "cost_usd", "llm_calls", "retries", "cached_calls",
-  "processed_at", "raw_output", "outcome", "grader", "grader_version", "providers", "generation_ids"
+  "processed_at", "raw_output", "outcome", "grader", "grader_version", "providers", "generation_ids",
+  "samples", "samples_correct"
 ] as const
 
 /** One RFC 4180 field: quoted when it holds a comma, quote or line break. */
@@ -90,8 +103,8 @@ export const command = Command.make(
         const text = format === "csv"
           ? (count === 0 ? columns.join(",") + "\r\n" : "") + Object.values(row).map(csvField).join(",") + "\r\n"
           : format === "jsonl"
-          ? JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace }) + "\n"
-          : (count === 0 ? "[\n" : ",\n") + JSON.stringify({ ...row, calls: result.calls, reasoning_trace: result.reasoningTrace })
+          ? JSON.stringify(full(row, result)) + "\n"
+          : (count === 0 ? "[\n" : ",\n") + JSON.stringify(full(row, result))
         count++
         return write(text)
       })

@@ -13,6 +13,8 @@ export interface Entry {
   readonly question: string
   readonly answer: string
   readonly hash: number
+  /** Scripted answers, one per ask in turn, when the key gives them. */
+  readonly replies: ReadonlyArray<string> | undefined
 }
 
 // A line shared by more questions than this (a common preamble) is only used as a last resort.
@@ -29,18 +31,20 @@ export class AnswerKey {
   ) {}
 
   /** Builds the index; a later pair with the same question text replaces an earlier one. */
-  static build(pairs: Iterable<{ readonly question: string; readonly answer: string }>): AnswerKey {
-    const byText = new Map<string, string>()
+  static build(
+    pairs: Iterable<{ readonly question: string; readonly answer: string; readonly replies?: ReadonlyArray<string> | undefined }>
+  ): AnswerKey {
+    const byText = new Map<string, { answer: string; replies: ReadonlyArray<string> | undefined }>()
     for (const p of pairs) {
       const q = normalize(p.question).trim()
       if (q === "") continue
       byText.delete(q) // keep insertion order = last definition
-      byText.set(q, String(p.answer).trim())
+      byText.set(q, { answer: String(p.answer).trim(), replies: p.replies })
     }
     const byLine = new Map<string, Array<Entry>>()
     let index = 0
-    for (const [question, answer] of byText) {
-      const entry: Entry = { index: index++, question, answer, hash: hashString(question) }
+    for (const [question, { answer, replies }] of byText) {
+      const entry: Entry = { index: index++, question, answer, hash: hashString(question), replies }
       const seen = new Set<string>()
       for (const raw of question.split("\n")) {
         const line = raw.trim()

@@ -12,6 +12,7 @@ import type {
   ModelStats,
   RunningSimulator,
   SimModel,
+  SimQuestion,
   SimulatorOptions,
   SimulatorStats
 } from "../Simulator.js"
@@ -139,7 +140,7 @@ export class Server {
   private jitterMs: number
   private accuracy: number
   private creditLimitUsd: number | undefined
-  private questions: ReadonlyArray<{ question: string; answer: string }>
+  private questions: ReadonlyArray<SimQuestion>
   private answerKey: AnswerKey
   private rules: Array<RuleState>
 
@@ -154,6 +155,8 @@ export class Server {
   private byModel: Record<string, number> = {}
   private perModel: Record<string, ModelStats & { inFlight: number }> = {}
   private asked = new Map<string, number>()
+  // Asks of each scripted question per model, to give its replies in turn.
+  private scripted = new Map<string, number>()
   private readonly generations = new Map<string, Generation>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private closing: Promise<void> | undefined
@@ -237,6 +240,7 @@ export class Server {
       this.questions = patch.questions
       this.answerKey = AnswerKey.build([...this.fileQuestions, ...this.questions])
       this.asked = new Map()
+      this.scripted = new Map()
     }
   }
 
@@ -258,6 +262,7 @@ export class Server {
       }
     }
     this.asked = new Map()
+    this.scripted = new Map()
     for (const r of this.rules) {
       r.matched = 0
       r.hits = 0
@@ -531,6 +536,12 @@ export class Server {
 
   /** Right or wrong for a known question, by a deterministic draw against the model's accuracy. */
   private answer(modelId: string, entry: ModelEntry, body: Record<string, unknown>, known: Entry): string {
+    if (known.replies !== undefined) {
+      const k = `${modelId}\u0000${known.index}`
+      const n = this.scripted.get(k) ?? 0
+      this.scripted.set(k, n + 1)
+      return known.replies[n % known.replies.length]!
+    }
     let salt = 0
     if (typeof body.temperature === "number" && body.temperature > 0) {
       // Repeated sampling at temperature > 0 may differ: the n-th ask of a question is its own draw.

@@ -2,7 +2,7 @@
  * Checks for configuration that arrives untyped (the bin's flags, `POST /__sim/config`): a bad
  * fault rule or patch is rejected with a message that names the field instead of misbehaving later.
  */
-import type { FaultKind, FaultRule, SimulatorOptions } from "../Simulator.js"
+import type { FaultKind, FaultRule, SimQuestion, SimulatorOptions } from "../Simulator.js"
 
 /** Thrown for invalid simulator configuration. */
 export class ConfigError extends Error {
@@ -73,13 +73,17 @@ export const faultRule = (u: unknown, what = "fault rule"): FaultRule => {
 }
 
 /** Validates a list of question/answer pairs. */
-export const questions = (u: unknown, what = "questions"): Array<{ question: string; answer: string }> => {
+export const questions = (u: unknown, what = "questions"): Array<SimQuestion> => {
   if (!Array.isArray(u)) throw new ConfigError(`${what} must be an array of {question, answer}`)
   return u.map((q, i) => {
     if (!isObject(q) || typeof q.question !== "string" || (typeof q.answer !== "string" && typeof q.answer !== "number")) {
       throw new ConfigError(`${what}[${i}] must be {question: string, answer: string}`)
     }
-    return { question: q.question, answer: String(q.answer) }
+    if (q.replies === undefined) return { question: q.question, answer: String(q.answer) }
+    if (!Array.isArray(q.replies) || q.replies.length === 0 || q.replies.some((r) => typeof r !== "string")) {
+      throw new ConfigError(`${what}[${i}].replies must be a non-empty array of strings`)
+    }
+    return { question: q.question, answer: String(q.answer), replies: [...q.replies] as Array<string> }
   })
 }
 
