@@ -270,6 +270,18 @@ describe("code benchmarks", () => {
     expect(text.stdout).toContain("pass@1 26.7%, pass@2 43.3%, pass@5 66.7% over the agent's samples (up to 5 per question)")
     const one = await ws.cli(["evaluate", "show", id, "--question", "k1"], env)
     expect(one.stdout).toContain("Samples  (3 of 5 correct")
+    // The report gives the same pass@k from this one evaluation.
+    const reported = await ws.cli(["report", id, "--json"], env)
+    expect(reported.code, reported.stderr).toBe(0)
+    const entry = JSON.parse(reported.stdout).passAtK
+    expect(entry).toHaveLength(1)
+    expect(entry[0].summary.agentSamples).toBe(true)
+    expect(estimates(entry[0].summary)).toEqual(estimates(first))
+    const html = path.join(ws.dir, "sampled.html")
+    expect((await ws.cli(["report", id, "-o", html], env)).code).toBe(0)
+    const page = fs.readFileSync(html, "utf8")
+    expect(page).toContain(`<h2>6. pass@k</h2>`)
+    for (const figure of ["26.7", "43.3", "66.7"]) expect(page).toContain(figure)
 
     // The export carries them: counts in CSV, every sample in JSON Lines.
     const jsonl = await ws.cli(["evaluate", "export", id, "--format", "jsonl"], env)

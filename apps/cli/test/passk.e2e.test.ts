@@ -103,7 +103,7 @@ describe("pass@k over an experiment's repeats on a code benchmark", () => {
   it("experiment show prints the pass@k table of the code benchmark", async () => {
     const shown = await ws.cli(["experiment", "show", experimentId])
     expect(shown.code, shown.stderr).toBe(0)
-    expect(shown.stdout).toContain("pass@k over repeats")
+    expect(shown.stdout).toContain("pass@k over samples")
     const header = shown.stdout.split("\n").find((l) => l.includes("PASS@1"))!
     expect(header.trim().split(/\s+/)).toEqual(["AGENT", "QUESTIONS", "PASS@1", "PASS@2", "PASS@3"])
     const line = shown.stdout.split("\n")[shown.stdout.split("\n").indexOf(header) + 1]!
@@ -114,7 +114,7 @@ describe("pass@k over an experiment's repeats on a code benchmark", () => {
     const written = await ws.cli(["report", experimentId, "-o", "experiment.html"])
     expect(written.code, written.stderr).toBe(0)
     const page = fs.readFileSync(path.join(ws.dir, "experiment.html"), "utf8")
-    expect(page).toContain(`<section id="pass-at-k"><h2>4. pass@k over repeats</h2>`)
+    expect(page).toContain(`<section id="pass-at-k"><h2>4. pass@k</h2>`)
     const table = page.slice(page.indexOf(`<table data-pass-at-k="openai/gpt-4o-mini|adds">`), page.indexOf("</table>", page.indexOf("data-pass-at-k=")))
     expect(table).toContain("(graded as code)")
     const cellsOfTable = [...table.matchAll(/<td class="num" data-k="(\d+)" data-field="pass-at-k" data-questions="(\d+)"><b>([^<]*)<\/b>/g)]
@@ -139,7 +139,7 @@ describe("pass@k over an experiment's repeats on a code benchmark", () => {
     const written = await ws.cli(["report", cells[0]!, "-o", "evaluation.html"])
     expect(written.code, written.stderr).toBe(0)
     const page = fs.readFileSync(path.join(ws.dir, "evaluation.html"), "utf8")
-    expect(page).toContain(`<section id="pass-at-k"><h2>6. pass@k over repeats</h2>`)
+    expect(page).toContain(`<section id="pass-at-k"><h2>6. pass@k</h2>`)
     const rows = [...page.matchAll(/<tr data-evals="([^"]*)" data-k="(\d+)">.*?data-field="pass-at-k"><b>([^<]*)<\/b><\/td><td class="num" data-field="questions-counted">(\d+)</gs)]
       .map((m) => [m[1], Number(m[2]), m[3], Number(m[4])])
     expect(rows).toEqual([[cells[0], 1, "37.5%", 4], [cells[0], 2, "66.7%", 4], [cells[0], 3, "66.7%", 3]])

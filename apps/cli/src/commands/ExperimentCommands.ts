@@ -542,7 +542,7 @@ const showCommand = Command.make(
         // answer kind it is in --json and the report.
         if (group.answerKind === CodeGrader.KIND && group.agents.some((a) => a.passAtK !== null)) {
           const ks = [...new Set(group.agents.flatMap((a) => a.passAtK?.values.map((v) => v.k) ?? []))].sort((a, b) => a - b)
-          yield* Ui.print(`\n  pass@k over repeats ${Ui.style.dim("(unbiased estimator of Chen et al. 2021)")}`)
+          yield* Ui.print(`\n  pass@k over samples ${Ui.style.dim("(unbiased estimator of Chen et al. 2021)")}`)
           yield* Ui.print(Ui.table(group.agents, [
             { header: "AGENT", value: (a) => a.label, max: 40 },
             { header: "QUESTIONS", value: (a) => a.passAtK === null ? "—" : Ui.int(a.passAtK.questions), align: "right" },
@@ -563,7 +563,7 @@ const showCommand = Command.make(
           (x.repeats > 1 ? " (sign test on each question's mean score over repeats)" : "") +
           `, Holm-adjusted over all ${analysis.method.comparisons} comparisons.\n  Verdict rule: ${analysis.method.verdictRule}.\n` +
           (analysis.groups.some((g) => g.agents.some((a) => a.passAtK !== null))
-            ? `  pass@k over repeats (each repeat a sample of every question; n < k questions left out): shown for code benchmarks, for all in --json and ml-agents report ${id}.\n`
+            ? `  pass@k over samples (each repeat, and each of an agent's own draws, a sample of a question; n < k questions left out): shown for code benchmarks, for all in --json and ml-agents report ${id}.\n`
             : "") +
           `  Each cell is an evaluation: ml-agents evaluate show <id> (ids in experiment show ${id} --json).`
       ))
