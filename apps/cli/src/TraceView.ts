@@ -1,12 +1,13 @@
 /**
  * One question's result in full, for `evaluate show <id> --question <qid>`: the question, the
- * outcome, the samples the agent drew with their outcomes, and the agent's trace drawn for reading — the reasoning of `cot`, the search tree of
- * `tot` (every node's thought, score or votes, status, calls and tokens, the best path marked),
- * and any other agent's trace as indented JSON.
+ * outcome, the samples the agent drew with their outcomes, and the agent's trace drawn for
+ * reading — the reasoning of `cot`, the search tree of `tot` (every node's thought, score or
+ * votes, status, calls and tokens, the best path marked), and any other agent's trace as
+ * indented JSON.
  */
 import { CodeGrader, ExecutionView } from "@ml-agents/grader-code"
 import type { TreeOfThought } from "@ml-agents/agent-tot"
-import type { QuestionResult } from "@ml-agents/core"
+import { PassAtK, type QuestionResult } from "@ml-agents/core"
 import * as Ui from "./Ui.js"
 
 const indent = (text: string, pad = "    ") => text.split("\n").map((l) => pad + l).join("\n")
@@ -99,7 +100,7 @@ export const render = (result: QuestionResult.EvaluationQuestionResult): string 
   const execution = result.grader === CodeGrader.KIND ? CodeGrader.decodeDetails(result.gradeDetails) : undefined
   if (execution !== undefined) lines.push("", Ui.style.bold("Tests"), indent(ExecutionView.lines(execution).join("\n")))
   if (result.sampleGrades !== null && result.sampleGrades.length > 0) {
-    const correct = result.sampleGrades.filter((s) => s.outcome === "correct").length
+    const correct = PassAtK.countSamples(result.sampleGrades).c
     lines.push(
       "",
       Ui.style.bold("Samples") + Ui.style.dim(`  (${correct} of ${result.sampleGrades.length} correct; each graded on its own, for pass@k)`),

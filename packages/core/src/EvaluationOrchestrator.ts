@@ -21,7 +21,7 @@ import { ExperimentRepository } from "./ExperimentRepository.js"
 import type { EvaluationResults } from "./EvaluationResults.js"
 import * as FailureReason from "./FailureReason.js"
 import type * as AnswerKind from "./AnswerKind.js"
-import type { GradedQuestion, Grader, Outcome } from "./Grader.js"
+import type { Grade, GradedQuestion, Grader, Outcome } from "./Grader.js"
 import { GraderRegistry } from "./GraderRegistry.js"
 import * as Grading from "./Grading.js"
 import * as Deadlines from "./internal/deadlines.js"
@@ -251,8 +251,11 @@ const failedCall = (model: string, error: LlmError): ModelCall => ({
   error: error.category
 })
 
-/** What is wrong with an agent's output (a plugin's, say), or undefined when it is well formed. */
-const malformed = (output: Agent.AgentOutput): string | undefined =>
+/**
+ * What is wrong with an agent's output (a plugin's, say), or undefined when it is well formed.
+ * `calls`: the model calls the question made (each sample is the reply of one).
+ */
+const malformed = (output: Agent.AgentOutput, calls: number): string | undefined =>
   typeof output !== "object" || output === null
     ? "no output object"
     : output.answer !== null && typeof output.answer !== "string"
@@ -261,32 +264,41 @@ const malformed = (output: Agent.AgentOutput): string | undefined =>
     ? `a rawOutput that is not a string (${typeof output.rawOutput})`
     : output.samples !== undefined && (!Array.isArray(output.samples) || output.samples.some((s) => typeof s !== "string"))
     ? "samples that are not an array of strings"
+    : output.samples !== undefined && output.samples.length > calls
+    ? `${output.samples.length} samples from ${calls} model call${calls === 1 ? "" : "s"} (each sample is the reply of its own call)`
     : undefined
+
+/**
+ * Samples graded at once per question. The code grader's sandbox has its own bound for the whole
+ * process (CODE_EXEC_CONCURRENCY); this one keeps a plugin's grader (one that calls a service,
+ * say) from getting k × questions-in-flight requests at once.
+ */
+const SAMPLE_GRADING_CONCURRENCY = 4
 
 /**
  * Grades the independent samples of an agent's output (`AgentOutput.samples`) with the question's
  * grader, each as if it were the final reply: its answer is what the shared marker grammar finds
  * in it (`Answer.extract`, as an agent would take it), and a code grader finds the program in the
  * reply itself. Identical samples are graded once, and a sample that is the final reply with the
- * same answer takes the final answer's outcome (`final`) rather than running again. Concurrent:
- * a grader bounds its own work (the code grader's sandbox runs at most CODE_EXEC_CONCURRENCY
- * programs at once, for the whole process).
+ * same answer takes the final answer's outcome (`final`) rather than running again. At most
+ * SAMPLE_GRADING_CONCURRENCY at once.
  */
 const gradeSamples = (
   grader: Grader,
   question: GradedQuestion,
   samples: ReadonlyArray<string>,
-  final: { readonly rawOutput: string | null; readonly answer: string | null; readonly outcome: Outcome }
+  /** The final reply's grade, reused for the sample that is that reply; null when it has none (it failed). */
+  final: { readonly rawOutput: string | null; readonly answer: string | null; readonly outcome: Outcome } | null
 ): Effect.Effect<ReadonlyArray<SampleGrade>> =>
   Effect.forEach(
     [...new Set(samples)],
     (rawOutput) => {
       const answer = Answer.extract(rawOutput)
-      return final.rawOutput === rawOutput && final.answer === answer
+      return final !== null && final.rawOutput === rawOutput && final.answer === answer
         ? Effect.succeed([rawOutput, final.outcome] as const)
         : Effect.map(grader.grade({ question, answer, rawOutput }), (grade) => [rawOutput, grade.outcome] as const)
     },
-    { concurrency: "unbounded" }
+    { concurrency: SAMPLE_GRADING_CONCURRENCY }
   ).pipe(Effect.map((graded) => {
     const outcomes = new Map(graded)
     return samples.map((rawOutput) => ({ outcome: outcomes.get(rawOutput)!, rawOutput }))
@@ -395,6 +407,9 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           let cost: number | null = null
           const log: Array<ModelCall> = []
           let lastReply: ReplyFailure.LastReply | undefined
+          // Every reply's finish reason by its text: the final answer is judged on its own reply,
+          // which for an agent that draws several samples need not be the last one to arrive.
+          const finishes = new Map<string, string | null>()
           // One caching client per question: sample indices restart with each question.
           const base = cache === undefined ? llm : ResponseCache.make(llm, cache).client
           const metered: LlmClient.Service = {
@@ -406,6 +421,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
                   usage = Usage.add(usage, reply.usage)
                   log.push(callOf(reply))
                   lastReply = { content: reply.content, finishReason: reply.finishReason }
+                  finishes.set(reply.content, reply.finishReason)
                   if (reply.attempts === 0) {
                     // Answered from the cache: its tokens describe the answer, but nothing was spent.
                     cachedCalls++
@@ -440,7 +456,7 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
             }))
           const solvedOrFailed = yield* timed.pipe(
             Effect.flatMap((output) => {
-              const problem = malformed(output)
+              const problem = malformed(output, calls)
               return problem === undefined
                 ? Effect.succeed({ _tag: "Solved" as const, output })
                 : Effect.fail(new Agent.AgentError({ category: "unknown", message: `agent '${agent.id}' returned ${problem}` }))
@@ -471,18 +487,28 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
           const unanswered = solvedOrFailed._tag === "Solved"
             ? solvedOrFailed.output.answer === null || Answer.isRefusal(solvedOrFailed.output.answer)
             : "fromReply" in solvedOrFailed && ReplyFailure.REPLY_CATEGORIES.has(solvedOrFailed.reason.category)
-          const replyFailure = unanswered ? ReplyFailure.classify(lastReply) : undefined
+          const finalReply: ReplyFailure.LastReply | undefined =
+            solvedOrFailed._tag === "Solved" && finishes.has(solvedOrFailed.output.rawOutput)
+              ? { content: solvedOrFailed.output.rawOutput, finishReason: finishes.get(solvedOrFailed.output.rawOutput) ?? null }
+              : lastReply
+          const replyFailure = unanswered ? ReplyFailure.classify(finalReply) : undefined
           const outcome = replyFailure === undefined ? solvedOrFailed : { _tag: "Failed" as const, reason: replyFailure }
           const answer = outcome._tag === "Solved" ? outcome.output.answer : null
           const graded = Grading.gradedQuestion(question)
           const grade = outcome._tag === "Solved"
             ? yield* grader.grade({ question: graded, answer, rawOutput: outcome.output.rawOutput })
             : null
-          // An agent that drew several independent samples has each graded, for pass@k.
-          const samples = outcome._tag === "Solved" ? outcome.output.samples : undefined
-          const sampleGrades = outcome._tag !== "Solved" || grade === null || samples === undefined || samples.length === 0
+          // An agent that drew several independent samples has each graded, for pass@k: also when
+          // its final answer is a refusal or cut off, which says nothing about the other samples.
+          const samples = solvedOrFailed._tag === "Solved" ? solvedOrFailed.output.samples : undefined
+          const sampleGrades = samples === undefined || samples.length === 0
             ? null
-            : yield* gradeSamples(grader, graded, samples, { rawOutput: outcome.output.rawOutput, answer, outcome: grade.outcome })
+            : yield* gradeSamples(
+              grader,
+              graded,
+              samples,
+              outcome._tag === "Solved" && grade !== null ? { rawOutput: outcome.output.rawOutput, answer, outcome: grade.outcome } : null
+            )
           // Every field is checked above or made here: no need to validate them all again.
           return new EvaluationQuestionResult({
             evaluationId: evaluation.id,
@@ -953,7 +979,8 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
         let changed = 0
         // The regraded rows are saved RESCORE_BATCH at a time, one statement and one flush each.
         yield* results.stream(evaluationId).pipe(
-          Stream.filter((row) => row.error === null),
+          // A failed question keeps its failure; its samples, when the agent drew some, are graded again.
+          Stream.filter((row) => row.error === null || row.sampleGrades !== null),
           Stream.mapEffect((row) => {
             const question = Grading.gradedQuestion({
               id: row.questionId,
@@ -961,23 +988,33 @@ export class EvaluationOrchestrator extends Effect.Service<EvaluationOrchestrato
               expectedAnswer: row.expectedAnswer,
               metadata: metadata.get(row.questionId) ?? {}
             })
-            return grader.grade({ question, answer: row.extractedAnswer, rawOutput: row.rawOutput }).pipe(
+            const final = row.error === null
+              ? Effect.map(grader.grade({ question, answer: row.extractedAnswer, rawOutput: row.rawOutput }), (g) => g as Grade | null)
+              : Effect.succeed(null)
+            return final.pipe(
               // The samples are graded again from their stored raw outputs, by the same grader.
               Effect.flatMap((grade) =>
                 row.sampleGrades === null
                   ? Effect.succeed({ row, grade, sampleGrades: null as ReadonlyArray<SampleGrade> | null })
-                  : gradeSamples(grader, question, row.sampleGrades.map((s) => s.rawOutput), {
-                    rawOutput: row.rawOutput,
-                    answer: row.extractedAnswer,
-                    outcome: grade.outcome
-                  }).pipe(Effect.map((sampleGrades) => ({ row, grade, sampleGrades })))
+                  : gradeSamples(
+                    grader,
+                    question,
+                    row.sampleGrades.map((s) => s.rawOutput),
+                    grade === null ? null : { rawOutput: row.rawOutput, answer: row.extractedAnswer, outcome: grade.outcome }
+                  ).pipe(Effect.map((sampleGrades) => ({ row, grade, sampleGrades })))
               )
             )
           }),
           Stream.filterMap(({ grade, row, sampleGrades }) => {
-            const isCorrect = grade.outcome === "correct"
             const samplesSame = sampleGrades === null ||
               sampleGrades.every((s, i) => s.outcome === row.sampleGrades![i]!.outcome)
+            if (grade === null) {
+              // A failed question: only its samples' grades can change.
+              if (samplesSame) return Option.none()
+              changed++
+              return Option.some(new EvaluationQuestionResult({ ...row, sampleGrades }))
+            }
+            const isCorrect = grade.outcome === "correct"
             const same = isCorrect === row.isCorrect && grade.outcome === row.outcome && samplesSame
             const details = grade.details ?? null
             if (

@@ -6,10 +6,12 @@
  * show`, the reports, an experiment's answer) is pooled here, so what counts as a sample is
  * decided in one place.
  */
-import { Effect, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type { Evaluation } from "./Evaluation.js"
 import { EvaluationRepository } from "./EvaluationRepository.js"
-import type { EvaluationQuestionResult } from "./QuestionResult.js"
+import { ExperimentRepository } from "./ExperimentRepository.js"
+import * as ReplyFailure from "./internal/replyFailure.js"
+import type { EvaluationQuestionResult, SampleGrade } from "./QuestionResult.js"
 import { ResultRepository } from "./ResultRepository.js"
 import * as Statistics from "./Statistics.js"
 
@@ -19,19 +21,37 @@ export interface Samples {
   readonly c: number
 }
 
+/** What a sample is, in one sentence, for every front end that shows pass@k. */
+export const SAMPLE_RULE =
+  "a question's samples are the agent's own draws when it drew several (each graded on its own), else its answer, over " +
+  "the repeats (the evaluations with the same benchmark, agent, model, parameters and answer kind: an experiment's own " +
+  "cells, or outside an experiment the completed ones); a refused, empty or cut-off reply is a wrong sample, a question " +
+  "that failed for another reason (a network error, a timeout) is no sample, and an answer wholly from the response " +
+  "cache is a copy of an earlier sample, not a new one"
+
+/** How many of an agent's own samples there are and how many are correct. */
+export const countSamples = (grades: ReadonlyArray<SampleGrade>): Samples => {
+  let c = 0
+  for (const s of grades) if (s.outcome === "correct") c++
+  return { n: grades.length, c }
+}
+
+/** Whether a row holds an agent's own samples (their stored grades). */
+export const hasAgentSamples = (row: EvaluationQuestionResult): boolean =>
+  row.sampleGrades !== null && row.sampleGrades.length > 0
+
 /**
- * The samples one stored row contributes: none when the question failed (a failed model call is
- * not a sample of the model's answers); the agent's own samples when it drew several and their
- * grades were stored (`sampleGrades`, each graded on its own, e.g. self-consistency's k
- * replies); else the row itself, one sample, correct or not.
+ * The samples one stored row contributes (see SAMPLE_RULE): the agent's own samples when it drew
+ * several and their grades were stored (`sampleGrades`, e.g. self-consistency's k replies), even
+ * when its final answer failed; else the row itself, one sample, correct or not. A refused,
+ * empty or cut-off reply is the model's answer, so a wrong sample (pass@1 then equals the
+ * accuracy); any other failure (network, timeout, the provider) is not a sample of the model. A
+ * row answered wholly from the response cache repeats an earlier reply and is no new sample.
  */
 export const questionSamples = (row: EvaluationQuestionResult): Samples | null => {
-  if (row.error !== null) return null
-  if (row.sampleGrades !== null && row.sampleGrades.length > 0) {
-    let c = 0
-    for (const s of row.sampleGrades) if (s.outcome === "correct") c++
-    return { n: row.sampleGrades.length, c }
-  }
+  if (row.llmCalls > 0 && row.cachedCalls === row.llmCalls) return null
+  if (hasAgentSamples(row)) return countSamples(row.sampleGrades!)
+  if (row.error !== null) return ReplyFailure.REPLY_CATEGORIES.has(row.error.category) ? { n: 1, c: 0 } : null
   return { n: 1, c: row.isCorrect ? 1 : 0 }
 }
 
@@ -66,7 +86,7 @@ export class Tally {
   addRow(row: EvaluationQuestionResult): void {
     const s = questionSamples(row)
     if (s === null) return
-    if (row.sampleGrades !== null && row.sampleGrades.length > 0) this.agentSamples = true
+    if (hasAgentSamples(row)) this.agentSamples = true
     this.add(row.questionId, s)
   }
 
@@ -124,10 +144,19 @@ export const sameSetup = (a: Evaluation, b: Evaluation): boolean =>
   JSON.stringify(a.agentConfig.agentParameters) === JSON.stringify(b.agentConfig.agentParameters) &&
   a.answerKind === b.answerKind
 
-/** An evaluation's repeats, itself included, oldest first. */
+/**
+ * An evaluation's repeats, itself included, oldest first: in an experiment, the cells of that
+ * experiment with the same setup (as `experiment show` pools them); outside one, the completed
+ * evaluations with the same setup.
+ */
 export const repeatsOf = Effect.fn("PassAtK.repeatsOf")(function*(evaluation: Evaluation) {
   const all = yield* (yield* EvaluationRepository).list({ benchmarkName: evaluation.benchmarkName })
-  const repeats = all.filter((e) => e.id !== evaluation.id && sameSetup(e, evaluation))
+  const experiment = yield* (yield* ExperimentRepository).findByEvaluation(evaluation.id)
+  const cells = Option.map(experiment, (x) => new Set(x.cells.map((c) => c.evaluationId)))
+  const repeats = all.filter((e) =>
+    e.id !== evaluation.id && sameSetup(e, evaluation) &&
+    Option.match(cells, { onNone: () => e.status === "completed", onSome: (ids) => ids.has(e.id) })
+  )
   return [...repeats, evaluation].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
 })
 

@@ -483,15 +483,20 @@ describe("EvaluationOrchestrator: an agent's samples", () => {
         const base = { answer: Answer.extract(samples[0]!), rawOutput: samples[0]!, trace: null }
         if (question.id === "3") return { ...base, samples: [] }
         if (question.id === "4") return { ...base, samples: [1, 2] as unknown as ReadonlyArray<string> }
+        if (question.id === "7") return { ...base, samples: [...samples, samples[0]!] }
         return { ...base, samples }
       })
   })
-  // Question 1: right, wrong, right again (the same text), no answer; question 2: four identical right samples.
+  // Question 1: right, wrong, right again (the same text), no answer; question 2: four identical
+  // right samples; question 5: a refusal first (the final answer), then right, right, wrong;
+  // question 6: no answer first, and the last sample cut off at max_tokens.
   const script: ScriptedLlmClient.Script = (request) => {
     const text = lastUser(request)
     const n = numberIn(text)
     const j = Number(/sample (\d)/.exec(text)![1])
     if (n === "2") return `Answer: ${n}`
+    if (n === "5") return j === 0 ? "I'm sorry, but I can't help with that." : j === 3 ? "Answer: 0" : `Answer: ${n}`
+    if (n === "6") return j === 0 ? "I could not\nwork it out" : j === 3 ? { content: "Answer: 6 becau", finishReason: "length" } : `Answer: ${n}`
     return j === 1 ? "Answer: 0" : j === 3 ? "I could not\nwork it out" : `Answer: ${n}`
   }
   // A grader that counts what it grades: identical samples are graded once, and the sample that
@@ -525,7 +530,7 @@ describe("EvaluationOrchestrator: an agent's samples", () => {
     )))
   }
   const createSampler = Effect.gen(function*() {
-    yield* seedWith(questions)
+    yield* seedWith(numbered(7))
     const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
     return (yield* orchestrator.create({ agentType: "sampler", model: "m/x", benchmarkName: "NUMS", answerKind: "counted" })).evaluation
   })
@@ -536,7 +541,7 @@ describe("EvaluationOrchestrator: an agent's samples", () => {
       const evaluation = yield* createSampler
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const outcome = yield* orchestrator.run(evaluation.id, { concurrency: 2 })
-      assert.strictEqual(outcome.results.errors, 1, "question 4's malformed samples")
+      assert.strictEqual(outcome.results.errors, 3, "question 4's malformed samples, question 5's refusal, question 7's extra sample")
       const repo = yield* ResultRepository.ResultRepository
       const first = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
       assert.deepStrictEqual(first.sampleGrades, [
@@ -556,6 +561,20 @@ describe("EvaluationOrchestrator: an agent's samples", () => {
       const malformed = Option.getOrThrow(yield* repo.find(evaluation.id, "4"))
       assert.include(malformed.error?.description, "samples that are not an array of strings")
       assert.isNull(malformed.sampleGrades)
+      // A refused final answer fails the question, and its samples are graded all the same.
+      const refused = Option.getOrThrow(yield* repo.find(evaluation.id, "5"))
+      assert.strictEqual(refused.error?.category, "model_refusal")
+      assert.deepStrictEqual(refused.sampleGrades?.map((s) => s.outcome), ["no_answer", "correct", "correct", "incorrect"])
+      // The final answer is judged on its own reply (no answer, finished), not on the last sample
+      // to arrive (cut off): the question is answered, without an answer, not failed.
+      const sixth = Option.getOrThrow(yield* repo.find(evaluation.id, "6"))
+      assert.isNull(sixth.error)
+      assert.strictEqual(sixth.outcome, "no_answer")
+      // (The cut-off sample is graded as written: "6 becau" is not the answer.)
+      assert.deepStrictEqual(sixth.sampleGrades?.map((s) => s.outcome), ["no_answer", "correct", "correct", "incorrect"])
+      // More samples than model calls: each sample is one call's reply.
+      const extra = Option.getOrThrow(yield* repo.find(evaluation.id, "7"))
+      assert.include(extra.error?.description, "5 samples from 4 model calls")
     }).pipe(Effect.provide(layerWith(grader)))
   })
 
@@ -581,13 +600,23 @@ describe("EvaluationOrchestrator: an agent's samples", () => {
         ["correct", "incorrect", "correct", "no_answer"]
       )
       assert.include(graded, "1:Answer: 0", "graded from the stored raw output")
-      // Graded as another kind, the samples are graded with that kind's grader too.
+      // Graded as another kind, the samples are graded with that kind's grader too (spoilt first,
+      // so that only grading them again gives the right outcomes back).
+      const before = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
+      yield* repo.save(new QuestionResult.EvaluationQuestionResult({
+        ...before,
+        sampleGrades: before.sampleGrades!.map((s) => ({ ...s, outcome: "incorrect" as const }))
+      }))
       const asked = graded.length
       yield* orchestrator.rescore(evaluation.id, { answerKind: "number" })
       const asNumber = Option.getOrThrow(yield* repo.find(evaluation.id, "1"))
       assert.strictEqual(asNumber.grader, "number")
       assert.deepStrictEqual(asNumber.sampleGrades?.map((s) => s.outcome), ["correct", "incorrect", "correct", "no_answer"])
       assert.strictEqual(graded.length, asked, "the counted grader is no longer asked")
+      // A failed question keeps its failure; its samples are graded again too.
+      const refused = Option.getOrThrow(yield* repo.find(evaluation.id, "5"))
+      assert.strictEqual(refused.error?.category, "model_refusal")
+      assert.deepStrictEqual(refused.sampleGrades?.map((s) => s.outcome), ["no_answer", "correct", "correct", "incorrect"])
     }).pipe(Effect.provide(layerWith(grader)))
   })
 })

@@ -49,10 +49,50 @@ const values = (s: PassAtK.Summary | null) => s?.values.map((v) => [v.k, Math.ro
 const r9 = (x: number) => Math.round(x * 1e9) / 1e9
 
 describe("PassAtK.questionSamples", () => {
-  it("a failed question is no sample; an answered one is one sample, correct or not", () => {
+  it("a question failed by the network is no sample; an answered one is one sample, correct or not", () => {
     assert.strictEqual(PassAtK.questionSamples(row("e", "q", "error")), null)
     assert.deepStrictEqual(PassAtK.questionSamples(row("e", "q", "correct")), { n: 1, c: 1 })
     assert.deepStrictEqual(PassAtK.questionSamples(row("e", "q", "wrong")), { n: 1, c: 0 })
+  })
+
+  it("a refused, empty or cut-off reply is a wrong sample (pass@1 = accuracy); another failure is none", () => {
+    const failed = (category: string) =>
+      new QuestionResult.EvaluationQuestionResult({
+        ...row("e", "q", "error"),
+        error: FailureReason.make({ category: category as FailureReason.FailureCategory, description: "x" })
+      })
+    for (const category of ["model_refusal", "token_limit_exceeded", "content_guardrail", "parsing_error"]) {
+      assert.deepStrictEqual(PassAtK.questionSamples(failed(category)), { n: 1, c: 0 }, category)
+    }
+    for (const category of ["network_timeout", "rate_limit_exceeded", "bad_request", "unknown"]) {
+      assert.strictEqual(PassAtK.questionSamples(failed(category)), null, category)
+    }
+  })
+
+  it("an answer wholly from the response cache is no new sample; one fresh call among cached ones is", () => {
+    const cached = (cachedCalls: number, llmCalls: number) =>
+      new QuestionResult.EvaluationQuestionResult({ ...row("e", "q", "correct"), llmCalls, cachedCalls })
+    assert.strictEqual(PassAtK.questionSamples(cached(1, 1)), null)
+    assert.strictEqual(PassAtK.questionSamples(cached(3, 3)), null)
+    assert.deepStrictEqual(PassAtK.questionSamples(cached(2, 3)), { n: 1, c: 1 })
+  })
+
+  it("an agent's own samples count one by one, also when its final answer failed", () => {
+    const sampleGrades = [
+      { outcome: "correct" as const, rawOutput: "a" },
+      { outcome: "incorrect" as const, rawOutput: "b" },
+      { outcome: "correct" as const, rawOutput: "c" },
+      { outcome: "no_answer" as const, rawOutput: "d" }
+    ]
+    const answered = new QuestionResult.EvaluationQuestionResult({ ...row("e", "q", "wrong"), llmCalls: 4, sampleGrades })
+    assert.deepStrictEqual(PassAtK.questionSamples(answered), { n: 4, c: 2 })
+    const refused = new QuestionResult.EvaluationQuestionResult({
+      ...row("e", "q", "error"),
+      llmCalls: 4,
+      error: FailureReason.make({ category: "model_refusal", description: "refused" }),
+      sampleGrades
+    })
+    assert.deepStrictEqual(PassAtK.questionSamples(refused), { n: 4, c: 2 })
   })
 })
 
@@ -130,13 +170,17 @@ describe("PassAtK.ofEvaluation", () => {
       const results = yield* ResultRepository.ResultRepository
       const make = (id: string, model: string, minute: number) =>
         Evaluation.create({ id, agentConfig: config(model), benchmarkId: "b1", benchmarkName: "B", now: new Date(minute * 60_000) })
-      const [e1, e2, e3, other] = [make("eval_r1", "m/a", 1), make("eval_r2", "m/a", 2), make("eval_r3", "m/a", 3), make("eval_x1", "m/b", 4)]
-      for (const e of [e1, e2, e3, other]) yield* evaluations.create(e)
+      const done = (e: Evaluation.Evaluation) => new Evaluation.Evaluation({ ...e, status: "completed", completedAt: new Date(0) })
+      const [e1, e2, e3, other] = [done(make("eval_r1", "m/a", 1)), make("eval_r2", "m/a", 2), done(make("eval_r3", "m/a", 3)), make("eval_x1", "m/b", 4)]
+      // The same set-up, but never run to the end: not a repeat to pool (an evaluation's own rows always count).
+      const unfinished = make("eval_r4", "m/a", 5)
+      for (const e of [e1, e2, e3, other, unfinished]) yield* evaluations.create(e)
       // q1 passes in 1 of 3 repeats, q2 in 2 of 3, q3 in none, q4 in 1 of its 2 samples (it failed once).
       yield* results.saveAll([row(e1.id, "q1", "correct"), row(e1.id, "q2", "correct"), row(e1.id, "q3", "wrong"), row(e1.id, "q4", "correct")])
       yield* results.saveAll([row(e2.id, "q1", "wrong"), row(e2.id, "q2", "correct"), row(e2.id, "q3", "wrong"), row(e2.id, "q4", "wrong")])
       yield* results.saveAll([row(e3.id, "q1", "wrong"), row(e3.id, "q2", "wrong"), row(e3.id, "q3", "wrong"), row(e3.id, "q4", "error")])
       yield* results.saveAll([row(other.id, "q1", "correct"), row(other.id, "q2", "correct"), row(other.id, "q3", "correct"), row(other.id, "q4", "correct")])
+      yield* results.saveAll([row(unfinished.id, "q1", "correct"), row(unfinished.id, "q3", "correct")])
 
       const s = yield* PassAtK.ofEvaluation(e2)
       assert.deepStrictEqual(s?.evaluations, ["eval_r1", "eval_r2", "eval_r3"])

@@ -299,15 +299,15 @@ const summaryContext = (evaluation: Evaluation.Evaluation) =>
     } satisfies SummaryContext
   })
 
-/** "OpenAI 62 calls ($0.0123), Azure 8 calls ($0.0015)". */
 /** Where pass@k's samples came from, for the text of `evaluate show`. */
 const describeSamples = (summary: PassAtK.Summary): string => {
   const repeats = `${summary.evaluations.length} repeats (${summary.evaluations.join(", ")})`
   if (!summary.agentSamples) return `over ${repeats}`
-  const own = `the agent's samples (up to ${summary.maxSamples} per question)`
+  const own = `the agent's own samples`
   return summary.evaluations.length > 1 ? `over ${own} in ${repeats}` : `over ${own}`
 }
 
+/** "OpenAI 62 calls ($0.0123), Azure 8 calls ($0.0015)". */
 /**
  * The cost as far as the provider reported it: not "$0" when it reported none (unknown is not
  * free), and "at least" when only some questions' cost is known.
@@ -317,8 +317,8 @@ const reportedCost = (results: EvaluationResults.EvaluationResults): string =>
     ? Ui.usd(results.costUsd)
     : results.costReported === 0
     ? "not reported by the provider"
-    : results.costReported < results.processed - results.errors
-    ? `at least ${Ui.usd(results.costUsd)} (reported for ${Ui.int(results.costReported)} of ${Ui.int(results.processed - results.errors)} answered questions)`
+    : results.costReported < results.processed
+    ? `at least ${Ui.usd(results.costUsd)} (reported for ${Ui.int(results.costReported)} of ${Ui.int(results.processed)} questions)`
     : Ui.usd(results.costUsd)
 
 const providersText = (shares: ReadonlyArray<ResultRepository.ProviderShare>) =>
@@ -567,20 +567,23 @@ const showCommand = Command.make(
       const summary = yield* results.summarize(id)
       const context = yield* summaryContext(evaluation)
       const total = context.total
-      // pass@k over the evaluation's repeats (several samples of each question): in the JSON for
-      // every answer kind, in the text for code benchmarks, where it is the figure people quote.
-      const passAtK = json || (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND
-        ? (yield* PassAtK.ofEvaluation(evaluation)) ?? undefined
-        : undefined
+      // pass@k over the evaluation's samples (its agent's own draws, its repeats): in the JSON for
+      // every answer kind; in the text for code benchmarks, where it is the figure people quote,
+      // and for an agent that draws samples itself (its first row says so), which is what it is for.
+      const showPassAtK = json || (yield* CodeSandbox.kindOf(evaluation, undefined)) === CodeGrader.KIND ||
+        (yield* results.list(id, { limit: 1, offset: 0 })).some(PassAtK.hasAgentSamples)
+      const passAtK = showPassAtK ? yield* PassAtK.ofEvaluation(evaluation) : null
       if (!json) {
         yield* Ui.print(Ui.style.bold(`Evaluation ${id}`))
         yield* Ui.print(summaryLines(evaluation, summary, context))
         const queued = yield* WorkerCommand.queueLines([id])
         if (queued !== "") yield* Ui.print(queued)
-        if (passAtK !== undefined) {
+        if (passAtK !== null) {
           yield* Ui.print(Ui.fields([[
             "pass@k",
-            passAtK.values.map((v) => `pass@${v.k} ${Ui.percent(v.estimate)}`).join(", ") +
+            passAtK.values.map((v) =>
+              `pass@${v.k} ${Ui.percent(v.estimate)}` + (v.questions < passAtK.questions ? ` (${v.questions} of ${passAtK.questions} questions)` : "")
+            ).join(", ") +
             ` ${describeSamples(passAtK)}; unbiased estimator of Chen et al. 2021`
           ]]))
         }
@@ -610,7 +613,7 @@ const showCommand = Command.make(
           accuracyCi95: summary.processed === 0 ? null : { lower: ci.lower, upper: ci.upper },
           costPerCorrectUsd: EvaluationResults.costPerCorrect(summary),
           gradedAs: context.gradedAs,
-          ...(passAtK === undefined ? {} : { passAtK }),
+          passAtK,
           providers: context.providers,
           breakdown: column === undefined ? null : {
             column,

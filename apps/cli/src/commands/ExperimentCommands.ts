@@ -13,6 +13,7 @@ import {
   ExperimentAnalysis,
   Experiments,
   LlmClient,
+  PassAtK,
   ResponseCache
 } from "@ml-agents/core"
 import { CodeGrader } from "@ml-agents/grader-code"
@@ -538,9 +539,12 @@ const showCommand = Command.make(
           { header: "TOK/CORRECT", value: (a) => a.cost.tokens.perCorrect === null ? "—" : a.cost.tokens.perCorrect.toFixed(0), align: "right" }
         ]))
         for (const c of group.comparisons) yield* Ui.print(`  ${c.significant ? Ui.style.green("●") : Ui.style.dim("○")} ${c.verdict}`)
-        // pass@k in the text for code benchmarks, where it is the figure people quote; for every
-        // answer kind it is in --json and the report.
-        if (group.answerKind === CodeGrader.KIND && group.agents.some((a) => a.passAtK !== null)) {
+        // pass@k in the text for code benchmarks, where it is the figure people quote, and for an
+        // agent that draws samples itself; for every answer kind it is in --json and the report.
+        if (
+          (group.answerKind === CodeGrader.KIND && group.agents.some((a) => a.passAtK !== null)) ||
+          group.agents.some((a) => a.passAtK?.agentSamples === true)
+        ) {
           const ks = [...new Set(group.agents.flatMap((a) => a.passAtK?.values.map((v) => v.k) ?? []))].sort((a, b) => a - b)
           yield* Ui.print(`\n  pass@k over samples ${Ui.style.dim("(unbiased estimator of Chen et al. 2021)")}`)
           yield* Ui.print(Ui.table(group.agents, [
@@ -563,7 +567,8 @@ const showCommand = Command.make(
           (x.repeats > 1 ? " (sign test on each question's mean score over repeats)" : "") +
           `, Holm-adjusted over all ${analysis.method.comparisons} comparisons.\n  Verdict rule: ${analysis.method.verdictRule}.\n` +
           (analysis.groups.some((g) => g.agents.some((a) => a.passAtK !== null))
-            ? `  pass@k over samples (each repeat, and each of an agent's own draws, a sample of a question; n < k questions left out): shown for code benchmarks, for all in --json and ml-agents report ${id}.\n`
+            ? `  pass@k: ${PassAtK.SAMPLE_RULE}; a question with fewer than k samples is left out of pass@k. ` +
+              `Shown here for code benchmarks and agents that draw samples, for every benchmark in --json and ml-agents report ${id}.\n`
             : "") +
           `  Each cell is an evaluation: ml-agents evaluate show <id> (ids in experiment show ${id} --json).`
       ))

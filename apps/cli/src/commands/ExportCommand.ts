@@ -3,7 +3,7 @@
  * from the database a chunk at a time so that memory stays flat however large the evaluation.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { EvaluationOrchestrator, type QuestionResult, ResultRepository } from "@ml-agents/core"
+import { EvaluationOrchestrator, PassAtK, type QuestionResult, ResultRepository } from "@ml-agents/core"
 import { Effect, Option, Stream } from "effect"
 import { ExitCode, UserError } from "../Errors.js"
 import * as Output from "../Output.js"
@@ -14,7 +14,7 @@ import * as Ui from "../Ui.js"
  * model call's, in call order, separated by ";" (empty where unknown); `samples` and
  * `samples_correct` count the samples the agent drew itself and the correct ones (empty for an
  * agent that draws none). JSON exports also carry the full `calls`, `reasoning_trace` and
- * `sample_grades` (each sample's outcome and raw output).
+ * `sample_grades` (each sample's `outcome` and `raw_output`).
  */
 export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(typeof columns)[number], unknown> => ({
   evaluation_id: r.evaluationId,
@@ -43,7 +43,7 @@ export const record = (r: QuestionResult.EvaluationQuestionResult): Record<(type
   providers: r.calls.map((c) => c.provider ?? "").join(";"),
   generation_ids: r.calls.map((c) => c.generationId ?? "").join(";"),
   samples: r.sampleGrades?.length ?? null,
-  samples_correct: r.sampleGrades === null ? null : r.sampleGrades.filter((s) => s.outcome === "correct").length
+  samples_correct: r.sampleGrades === null ? null : PassAtK.countSamples(r.sampleGrades).c
 })
 
 /** A JSON export's object of one result: `record` and the fields CSV leaves out. */
@@ -51,7 +51,7 @@ export const full = (row: ReturnType<typeof record>, r: QuestionResult.Evaluatio
   ...row,
   calls: r.calls,
   reasoning_trace: r.reasoningTrace,
-  sample_grades: r.sampleGrades
+  sample_grades: r.sampleGrades?.map((s) => ({ outcome: s.outcome, raw_output: s.rawOutput })) ?? null
 })
 
 /** The CSV header: the keys of `record`, in order. */

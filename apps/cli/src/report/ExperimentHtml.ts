@@ -7,7 +7,7 @@
  * Pure: data in, string out.
  */
 import { ExperimentAnalysis } from "@ml-agents/core"
-import { CSP, PASS_AT_K_NOTE, STYLE } from "./Html.js"
+import { CSP, PASS_AT_K_NOTE, sampleRule, STYLE } from "./Html.js"
 import { html, join, type Markup, raw } from "./Markup.js"
 import * as Svg from "./Svg.js"
 
@@ -137,7 +137,7 @@ const passAtKTables = (a: Analysis) =>
       const ks = [...new Set(g.agents.flatMap((ag) => ag.passAtK?.values.map((v) => v.k) ?? []))].sort((x, y) => x - y)
       return html`<div class="table-wrap"><table data-pass-at-k="${g.model}|${g.benchmark}"><caption><b>${g.model}</b> on <b>${g.benchmark}</b>${
         g.answerKind === null ? null : html` (graded as ${g.answerKind})`
-      }: pass@k over each agent's repeats, in %</caption>
+      }: pass@k over each agent's samples, in %</caption>
 <thead><tr><th>agent</th><th class="num">repeats</th><th class="num">questions</th>${ks.map((k) => html`<th class="num">pass@${k}</th>`)}</tr></thead>
 <tbody>${
         g.agents.map((ag) => {
@@ -155,7 +155,7 @@ const passAtKTables = (a: Analysis) =>
         })
       }</tbody></table></div>`
     }))
-  }<p class="sub">${PASS_AT_K_NOTE} A question's samples are its results over the repeats, a question that failed with an error being no sample.</p>`
+  }`
 
 const cellTable = (a: Analysis) =>
   html`<div class="table-wrap"><table data-cells><caption>Every cell is an ordinary evaluation (<code>ml-agents evaluate show &lt;id&gt;</code>)</caption>
@@ -168,7 +168,7 @@ Each agent is compared with the baseline (${a.experiment.baseline}, the first li
 The p-values are Holm-adjusted across all ${a.method.comparisons} comparisons of the experiment. ${a.method.verdictRule.charAt(0).toUpperCase()}${a.method.verdictRule.slice(1)}.
 ${a.experiment.sample === null ? "Every cell asks its whole benchmark." : `Every cell of a benchmark asks the same ${a.experiment.sample.size} questions, drawn with seed ${a.experiment.sample.seed}, stratified by the benchmark's category column when it has one.`}
 Costs are those the provider reported; a cost that was not reported is said to be missing, never counted as $0.</p>
-${hasPassAtK(a) ? html`<p>${PASS_AT_K_NOTE}</p>` : null}</div>`
+${hasPassAtK(a) ? html`<p>${PASS_AT_K_NOTE} ${sampleRule}</p>` : null}</div>`
 
 /** The whole page for an experiment. */
 export const render = (a: Analysis, meta: { readonly version: string; readonly generatedAt: string; readonly title?: string | undefined }): string => {

@@ -5,7 +5,7 @@
  */
 import * as Charts from "./Charts.js"
 import { html, join, type Markup, raw } from "./Markup.js"
-import type { Comparison as Comparisons, Report as Figures } from "@ml-agents/core"
+import { type Comparison as Comparisons, PassAtK, type Report as Figures } from "@ml-agents/core"
 import * as Svg from "./Svg.js"
 
 type CategoryGroup = Figures.CategoryGroup
@@ -289,11 +289,14 @@ const comparisonSection = (section: ComparisonSection | null, evaluations: Reado
 export const PASS_AT_K_NOTE =
   "pass@k is the chance that at least one of k samples of a question is correct, estimated without bias from the n samples of each question (c of them correct) as 1 − C(n − c, k) / C(n, k) (Chen et al., 2021), and averaged over the questions with at least k samples."
 
+/** What a sample is (core's rule), as a sentence. */
+export const sampleRule = `${PassAtK.SAMPLE_RULE.charAt(0).toUpperCase()}${PassAtK.SAMPLE_RULE.slice(1)}.`
+
 /** Table 6: pass@k of each evaluation over its samples (an agent's own draws, repeats). */
 const passAtKTable = (entries: ReadonlyArray<PassAtKEntry>, evaluations: ReadonlyArray<EvaluationEntry>) => {
   const byId = new Map(evaluations.map((e) => [e.id, e]))
   return html`<div class="table-wrap"><table data-table="pass-at-k">
-<caption><b>Table 6.</b> pass@k of each evaluation: a question's samples are the agent's own draws when it drew several (each graded on its own), else its result, over the evaluation's repeats (the evaluations with the same benchmark, agent, model, parameters and answer kind); a question that failed with an error is no sample. In %.</caption>
+<caption><b>Table 6.</b> pass@k of each evaluation, in % (how, in section 7).</caption>
 <thead><tr>${head("Evaluation", false)}${head("Questions")}${head("k")}${head("pass@k")}${head("Questions counted")}</tr></thead>
 <tbody>${
     entries.map(({ evaluationIds, summary }) =>
@@ -314,7 +317,7 @@ const passAtKTable = (entries: ReadonlyArray<PassAtKEntry>, evaluations: Readonl
         }<td class="num">${v.k}</td><td class="num" data-field="pass-at-k"><b>${Svg.percent(v.estimate)}</b></td><td class="num" data-field="questions-counted">${Svg.int(v.questions)}</td></tr>`
       )
     )
-  }</tbody></table></div><p class="sub">${PASS_AT_K_NOTE}</p>`
+  }</tbody></table></div>`
 }
 
 const methods = (report: Report) => {
@@ -324,7 +327,7 @@ const methods = (report: Report) => {
 <p><b>Confidence intervals</b> of accuracies are ${Math.round(report.confidence * 100)}% Wilson score intervals (Wilson, 1927), with z = Φ⁻¹(0.975) ≈ 1.960; unlike the normal approximation they stay inside [0, 100]% and are accurate for small samples.</p>
 <p><b>Paired comparisons</b> use the questions both evaluations answered. The difference in accuracy (candidate − baseline) has a paired bootstrap ${Math.round(b.confidence * 100)}% percentile interval from ${Svg.int(b.iterations)} resamples of questions (mulberry32 generator, seed ${b.seed}). McNemar's exact test (two-sided, binomial on the discordant questions b and c) gives the p-value; with more than one candidate the p-values are adjusted by Holm's step-down method. A difference is called significant only when the (adjusted) p-value is below 0.05 and the interval excludes 0.</p>
 <p><b>Cost</b> is the USD cost the provider reported for each model call, summed; cost per question is the mean over the questions with a reported cost, and cost per correct answer is total cost ÷ correct answers. A cost the provider did not report is shown as “not reported”, never as $0. <b>Tokens</b> are as the provider counted them; reasoning tokens are part of completion tokens. <b>Time</b> is each question's execution time (model calls, retries and back-off included); questions run concurrently, so the sum exceeds the elapsed time.</p>
-${report.passAtK.length === 0 ? null : html`<p><b>pass@k</b> (Table 6): ${PASS_AT_K_NOTE}</p>`}
+${report.passAtK.length === 0 ? null : html`<p><b>pass@k</b> (Table 6): ${PASS_AT_K_NOTE} ${sampleRule}</p>`}
 <p>Reproduce this report from the same database with <code>ml-agents report ${report.evaluations.map((e) => e.id).join(" ")} --seed ${b.seed} -o report.html</code>, or get its figures as JSON with <code>--json</code>.</p>
 </div>`
 }
