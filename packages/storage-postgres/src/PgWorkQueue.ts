@@ -6,8 +6,11 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { type QuestionResult, ResultRepository, WorkQueue } from "@ml-agents/core"
 import { SqlWorkQueue } from "@ml-agents/storage-sql"
-import { Effect, Layer } from "effect"
-import { storageError, toStorageError } from "./internal/errors.js"
+import { Effect, Layer, Schedule } from "effect"
+import { codeOf, storageError, toStorageError } from "./internal/errors.js"
+
+/** SQLSTATEs of a transaction PostgreSQL aborted that can simply be run again: deadlock, serialization failure. */
+const TRANSIENT: ReadonlySet<string> = new Set(["40P01", "40001"])
 
 interface ClaimedRow {
   readonly evaluation_id: string
@@ -62,28 +65,50 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
       Effect.mapError(toStorageError("WorkQueue.claim"))
     )
 
+    // Skips the rows a completion of the same worker has locked (it is deleting them, on another
+    // connection of the pool). Waiting for them instead deadlocks: the completion's DELETEs and
+    // this UPDATE lock the worker's rows in different orders. A skipped row is either gone when
+    // the completion commits, or kept by the next heartbeat if it rolls back.
     const heartbeat = Effect.fn("WorkQueue.heartbeat")(
       function*(owner: string, expiresAt: Date) {
-        const rows = yield* sql`UPDATE work_items SET lease_expires_at = ${expiresAt.toISOString()}
-          WHERE claimed_by = ${owner} RETURNING 1`
+        const rows = yield* sql`UPDATE work_items w SET lease_expires_at = ${expiresAt.toISOString()}
+          FROM (
+            SELECT evaluation_id, question_id FROM work_items WHERE claimed_by = ${owner}
+            FOR UPDATE SKIP LOCKED
+          ) AS mine
+          WHERE w.evaluation_id = mine.evaluation_id AND w.question_id = mine.question_id
+          RETURNING 1`
         return rows.length
       },
       Effect.mapError(toStorageError("WorkQueue.heartbeat"))
     )
 
     // The results and the queue in one transaction: a question is off the queue exactly when its
-    // result is stored.
+    // result is stored. The queue rows are locked first, in key order, as every statement that
+    // locks several of them does. A transaction PostgreSQL aborts to break a deadlock or a
+    // serialization conflict (40P01, 40001) did nothing, and is run again: saving a result and
+    // deleting its queue row are idempotent.
     const complete = Effect.fn("WorkQueue.complete")(
       function*(done: ReadonlyArray<QuestionResult.EvaluationQuestionResult>) {
         if (done.length === 0) return
+        const keys = done.map((r) => [r.evaluationId, r.questionId] as const)
+          .sort(([e1, q1], [e2, q2]) => (e1 < e2 ? -1 : e1 > e2 ? 1 : q1 < q2 ? -1 : q1 > q2 ? 1 : 0))
         yield* sql.withTransaction(Effect.gen(function*() {
+          for (const [evaluationId, questionId] of keys) {
+            yield* sql`SELECT 1 FROM work_items WHERE evaluation_id = ${evaluationId} AND question_id = ${questionId} FOR UPDATE`
+          }
           // One by one: in a PostgreSQL transaction a refused batch would abort the transaction
           // before the refused result could be named. A worker's batch is a handful of results.
           for (const result of done) yield* results.save(result)
-          for (const result of done) {
-            yield* sql`DELETE FROM work_items WHERE evaluation_id = ${result.evaluationId} AND question_id = ${result.questionId}`
+          for (const [evaluationId, questionId] of keys) {
+            yield* sql`DELETE FROM work_items WHERE evaluation_id = ${evaluationId} AND question_id = ${questionId}`
           }
-        }))
+        })).pipe(
+          Effect.retry({
+            while: (error) => TRANSIENT.has(codeOf(error) ?? ""),
+            schedule: Schedule.exponential("20 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+          })
+        )
       },
       Effect.mapError(toStorageError("WorkQueue.complete"))
     )

@@ -85,4 +85,70 @@ describe.skipIf(!serverAvailable)("WorkQueue on PostgreSQL, two pools", () => {
       }), machineB)
       assert.deepStrictEqual(counts, { rows: N, distinct: N, left: 0 })
     }))
+
+  it.scoped("a worker's heartbeats while it completes its claims (two connections of one pool) never deadlock", () =>
+    Effect.gen(function*() {
+      const url = yield* freshSchema
+      const machine = yield* open(url)
+      const n = 240
+      const bench = new Benchmark.PreprocessedBenchmark({
+        id: "bench_beat", name: "BEAT", description: "", questionCount: n, formatVersion: "1", metadata: {}, createdAt: new Date()
+      })
+      const evaluation = Evaluation.create({
+        id: "eval_beat01",
+        agentConfig: new AgentConfig.AgentConfig({
+          agentType: "none", modelProvider: "openrouter", modelName: "m/x", modelParameters: new AgentConfig.ModelParameters({}), agentParameters: {}
+        }),
+        benchmarkId: bench.id,
+        benchmarkName: bench.name,
+        now: new Date()
+      })
+      const queue = Context.get(machine, WorkQueue.WorkQueue)
+      yield* Effect.provide(Effect.gen(function*() {
+        yield* (yield* BenchmarkRepository.BenchmarkRepository).create(
+          bench,
+          Array.from({ length: n }, (_, i) => new Benchmark.Question({ id: `q${i}`, text: `Q${i}`, expectedAnswer: "1", metadata: {} }))
+        )
+        yield* (yield* EvaluationRepository.EvaluationRepository).create(evaluation)
+      }), machine)
+      assert.strictEqual(yield* queue.enqueue(evaluation.id, new Date()), n)
+      const now = new Date()
+      const claimed = yield* queue.claim({ owner: "w", batch: n, now, expiresAt: new Date(now.getTime() + 60_000) })
+      assert.strictEqual(claimed.length, n)
+      // Completions in batches, newest first (another order than the rows'), while heartbeats
+      // renew the same worker's leases over and over on other connections.
+      let completing = true
+      const completions = Effect.forEach(
+        Array.from({ length: n / 8 }, (_, b) => claimed.slice(b * 8, b * 8 + 8).reverse()).reverse(),
+        (batch) =>
+          queue.complete(batch.map((item) =>
+            new QuestionResult.EvaluationQuestionResult({
+              evaluationId: item.evaluationId, questionId: item.questionId, questionText: "", expectedAnswer: "",
+              extractedAnswer: "1", rawOutput: null, isCorrect: true, executionTimeMs: 1, reasoningTrace: null, error: null,
+              usage: new Usage.TokenUsage({ promptTokens: 1, completionTokens: 1, reasoningTokens: 0, totalTokens: 2 }),
+              costUsd: null, llmCalls: 1, calls: [], processedAt: new Date()
+            })
+          )),
+        { concurrency: 3 }
+      ).pipe(Effect.ensuring(Effect.sync(() => {
+        completing = false
+      })))
+      const heartbeats = Effect.gen(function*() {
+        let beats = 0
+        while (completing) {
+          yield* Effect.all([0, 1].map(() => queue.heartbeat("w", new Date(Date.now() + 60_000))), { concurrency: 2 })
+          beats++
+        }
+        return beats
+      })
+      const [, beats] = yield* Effect.all([completions, heartbeats], { concurrency: 2 })
+      assert.isAbove(beats, 0)
+      const left = yield* Effect.provide(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [rows] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM evaluation_question_results`
+        const [items] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM work_items`
+        return [Number(rows!.n), Number(items!.n)]
+      }), machine)
+      assert.deepStrictEqual(left, [n, 0])
+    }))
 })
