@@ -62,7 +62,7 @@ describe.skipIf(!serverAvailable)("db copy", () => {
     run(source, `UPDATE evaluation_question_results SET sample_grades = ? WHERE evaluation_id = ? AND ordinal = 0`,
       JSON.stringify([{ outcome: "correct", rawOutput: "Answer: B" }, { outcome: "incorrect", rawOutput: "So \"C\"\nAnswer: C ü" }]), a)
     // An experiment with one cell, written as the experiments repository writes it.
-    run(source, `INSERT INTO experiments (id, name, grid, baseline, budget_usd, created_at) VALUES ('exp_copy0001', 'copy', '{"agents":[]}', 'none', 1.5, '2025-01-01T00:00:00.000Z')`)
+    run(source, `INSERT INTO experiments (id, name, grid, baseline, budget_usd, created_at) VALUES ('exp_copy0001', 'copy', '{"agents":[{"label":"none","agentType":"none","agentParameters":{},"modelParameters":{}}],"models":["openai/gpt-4o-mini"],"benchmarks":["SAMPLE_MC"],"repeats":1,"sample":{"size":5,"seed":1}}', 'none', 1.5, '2025-01-01T00:00:00.000Z')`)
     run(source, `INSERT INTO experiment_cells VALUES ('exp_copy0001', 0, ?, 'none', 'openai/gpt-4o-mini', 'SAMPLE_MC', 1)`, a)
     run(source, `INSERT INTO experiment_samples SELECT 'exp_copy0001', benchmark_id, 'SAMPLE_MC', ordinal, id FROM questions WHERE ordinal < 5 AND benchmark_id = (SELECT benchmark_id FROM evaluations WHERE id = ?)`, a)
     // A queued evaluation, one of its questions claimed by a worker.

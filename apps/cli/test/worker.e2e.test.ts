@@ -8,7 +8,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { createdId, type Workspace, workspace, rows } from "./support.js"
+import { createdId, rows, run, type Workspace, workspace } from "./support.js"
 
 const M1 = "openai/gpt-4o-mini"
 const M2 = "anthropic/claude-3.5-haiku"
@@ -149,6 +149,15 @@ describe("the queue and workers", () => {
     expect(idle.stdout).toContain("the queue is empty")
     expect(count(ws, id)).toBe(0)
     expect((await ws.cli(["evaluate", "show", id])).stdout).not.toContain("queue:")
+  })
+
+  it("a worker refuses a database migrated by a newer ml-agents (exit 2), naming both schema versions", async () => {
+    await sums(ws, "SUMS", 3)
+    run(ws.dbFile, "insert into effect_sql_migrations (migration_id, name) values (999, 'from_a_newer_version')")
+    const refused = await ws.cli(["worker", "--until-idle"], LEASE)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("the database's schema is v999, newer than this ml-agents knows")
+    expect(refused.stderr).toContain("upgrade ml-agents on this machine")
   })
 
   it("experiment run --queue, then two workers: every cell of the grid completes, one row per question per cell", async () => {

@@ -18,6 +18,7 @@ import { Clock, Duration, Effect, Option } from "effect"
 import * as os from "node:os"
 import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
+import { StorageInfo } from "../Storage.js"
 import * as Ui from "../Ui.js"
 import { UsageError } from "../UsageError.js"
 
@@ -87,6 +88,17 @@ const workerCommand = Command.make(
           problem: `--concurrency ${n} is out of range`,
           allowed: "a whole number from 1 to 1024",
           fix: "e.g. --concurrency 16"
+        })
+      }
+      // A worker writes results: one older than the database's schema would leave out what it
+      // does not know (a column a newer version added), next to the rows of newer workers.
+      const schema = yield* (yield* StorageInfo).status
+      if (schema.schemaVersion > schema.latestVersion) {
+        return yield* new UserError({
+          code: ExitCode.config,
+          text: `the database's schema is v${schema.schemaVersion}, newer than this ml-agents knows (v${schema.latestVersion}): ` +
+            "a newer ml-agents migrated it, and this worker would store results without what the newer version records",
+          hint: "upgrade ml-agents on this machine to the version the other workers run, then start the worker again"
         })
       }
       // Validated at start with the rest of the configuration (AppConfig).
