@@ -2,6 +2,7 @@
  * Scripting: `--quiet` prints only what a script needs next (the id, the names), and every command
  * that creates or reports something takes `--json` and prints one JSON document on stdout.
  */
+import { ensureTools } from "@ml-agents/sandbox/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Workspace, workspace } from "./support.js"
 
@@ -39,6 +40,18 @@ describe("scripting", () => {
     expect(expRun.stdout).toBe("")
     expect((await ws.cli(["experiment", "list", "--quiet"])).stdout).toBe(`${expId}\n`)
   })
+
+  it("a code benchmark's import says it is checking the references, but not to a script (--quiet, --json)", async () => {
+    await ensureTools()
+    const quiet = await ws.cli(["benchmark", "import", "SAMPLE_CODE", "--quiet"])
+    expect(quiet.code, quiet.stderr).toBe(0)
+    expect(quiet.stdout).toBe("SAMPLE_CODE\n")
+    const json = await ws.cli(["benchmark", "import", "SAMPLE_CODE", "--name", "CODE_TOO", "--json"])
+    expect(json.code, json.stderr).toBe(0)
+    expect(JSON.parse(json.stdout).benchmark.name).toBe("CODE_TOO")
+    const text = await ws.cli(["benchmark", "import", "SAMPLE_CODE", "--name", "CODE_THREE"])
+    expect(text.stdout).toContain("checking 10 questions with the 'code' grader")
+  }, 120_000)
 
   it("--json on every command that creates or reports something", async () => {
     const json = async (args: Array<string>) => {

@@ -113,6 +113,28 @@ describe("wrong answers keep the kind of the right one", () => {
   })
 })
 
+describe("programs (a code benchmark's reference solution)", () => {
+  const program = "def add(a, b):\n    return a + b"
+  const q = { question: "Write a Python function add(a, b) that returns their sum.", answer: program }
+
+  it("the right program comes in a fenced python block, plainly or after the steps", async () => {
+    const s = await sim({ questions: [q], accuracy: 1 })
+    expect(await ask(s, q.question)).toBe("```python\n" + program + "\n```")
+    const r = await chat(s, {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "system", content: "Think step by step." }, { role: "user", content: q.question }]
+    })
+    const content = r.json.choices[0].message.content as string
+    expect(content.startsWith("Let me work through this step by step.")).toBe(true)
+    expect(content.endsWith("```python\n" + program + "\n```")).toBe(true)
+  })
+
+  it("a wrong one keeps the definition line, so that it compiles and fails the tests", async () => {
+    const s = await sim({ questions: [q], accuracy: 0 })
+    expect(await ask(s, q.question)).toBe("```python\ndef add(a, b):\n    return None\n```")
+  })
+})
+
 describe("reply styles", () => {
   const q = { question: "Which planet is known as the Red Planet?", answer: "Mars" }
 

@@ -52,7 +52,7 @@ const importCommand = Command.make(
   },
   ({ answerKind, description, json, name, skipReferenceCheck, source, unsafeNoSandbox }) =>
     Effect.gen(function*() {
-      const { config } = yield* AppContext
+      const { config, flags } = yield* AppContext
       const resolved = yield* Effect.try({
         try: () => BenchmarkFiles.resolve(source, config.benchmarkDirs),
         catch: (e) => e as BenchmarkFiles.BenchmarkFileNotFound
@@ -85,8 +85,11 @@ const importCommand = Command.make(
             "a question whose reference fails its own tests will count every answer wrong"
         )
       } else if (grader.checkBenchmark !== undefined) {
-        // Checking may take a while (a code benchmark runs every reference solution): say what is going on.
-        yield* Ui.print(Ui.style.dim(`  checking ${Ui.int(parsed.questions.length)} questions with the '${kind}' grader…`))
+        // Checking may take a while (a code benchmark runs every reference solution): say what is
+        // going on, unless stdout is for a script (--json, --quiet).
+        if (!json && !flags.quiet) {
+          yield* Ui.print(Ui.style.dim(`  checking ${Ui.int(parsed.questions.length)} questions with the '${kind}' grader…`))
+        }
         yield* grader.checkBenchmark(parsed.questions)
       }
       const metadataColumns = parsed.columns.filter((c) => !/^(input|output|id)$/i.test(c.trim()))

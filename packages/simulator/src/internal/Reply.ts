@@ -16,8 +16,22 @@ const sameCase = (model: string, word: string): string => {
   return word
 }
 
-/** A wrong answer of the same kind as `answer` (letter, number, label or text), chosen by `h`. */
+/** A program (a code benchmark's reference solution): several lines, starting with a definition or an import. */
+export const isCode = (answer: string): boolean =>
+  answer.includes("\n") && /^\s*(?:def |class |import |from \S+ import |async def )/m.test(answer)
+
+/**
+ * A wrong program for a code answer: the same definition line (so it compiles and the tests find
+ * the function) with a body that returns nothing useful.
+ */
+const wrongProgram = (answer: string): string => {
+  const header = answer.split("\n").find((line) => /^(?:async )?def \w+\s*\(/.test(line))
+  return header === undefined ? "pass" : `${header.trimEnd()}\n    return None`
+}
+
+/** A wrong answer of the same kind as `answer` (letter, number, label, text or program), chosen by `h`. */
 export const wrongAnswer = (answer: string, h: number): string => {
+  if (isCode(answer)) return wrongProgram(answer)
   const a = answer.trim()
 
   const letter = /^(\(?)([A-Ja-j])(\)?)$/.exec(a)
@@ -61,8 +75,12 @@ const STEPS = [
   "4. What remains is the answer."
 ].join("\n")
 
-/** The reply text for an answer in a style. */
+/** The reply text for an answer in a style; a program comes in a fenced block, as models write code. */
 export const render = (style: Style, answer: string): string => {
+  if (isCode(answer) && style !== "json") {
+    const block = "```python\n" + answer.trim() + "\n```"
+    return style === "steps" ? `${STEPS}\n${block}` : block
+  }
   switch (style) {
     case "json":
       return JSON.stringify({
