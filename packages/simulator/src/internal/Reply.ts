@@ -16,9 +16,12 @@ const sameCase = (model: string, word: string): string => {
   return word
 }
 
-/** A program (a code benchmark's reference solution): several lines, starting with a definition or an import. */
+/**
+ * A program (a code benchmark's reference solution): several lines, starting with a definition
+ * or an import, and not already fenced (an answer key that holds whole replies is sent as it is).
+ */
 export const isCode = (answer: string): boolean =>
-  answer.includes("\n") && /^\s*(?:def |class |import |from \S+ import |async def )/m.test(answer)
+  answer.includes("\n") && !answer.includes("```") && /^\s*(?:def |class |import |from \S+ import |async def )/m.test(answer)
 
 /**
  * A wrong program for a code answer: the same definition line (so it compiles and the tests find
