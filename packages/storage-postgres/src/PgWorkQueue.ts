@@ -7,17 +7,10 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { type QuestionResult, ResultRepository, WorkQueue } from "@ml-agents/core"
 import { SqlWorkQueue } from "@ml-agents/storage-sql"
 import { Effect, Layer, Schedule } from "effect"
-import { codeOf, storageError, toStorageError } from "./internal/errors.js"
+import { codeOf, toStorageError } from "./internal/errors.js"
 
 /** SQLSTATEs of a transaction PostgreSQL aborted that can simply be run again: deadlock, serialization failure. */
 const TRANSIENT: ReadonlySet<string> = new Set(["40P01", "40001"])
-
-interface ClaimedRow {
-  readonly evaluation_id: string
-  readonly question_id: string
-  readonly ordinal: number
-  readonly attempts: number
-}
 
 /** Builds the queue on the SqlClient and the ResultRepository in context (both on PostgreSQL). */
 export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.SqlClient | ResultRepository.ResultRepository> =
@@ -25,28 +18,13 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
     const sql = yield* SqlClient.SqlClient
     const results = yield* ResultRepository.ResultRepository
 
-    const enqueue = Effect.fn("WorkQueue.enqueue")(
-      function*(evaluationId: string, now: Date) {
-        const found = yield* sql`SELECT 1 FROM evaluations WHERE id = ${evaluationId}`
-        if (found.length === 0) return yield* storageError("WorkQueue.enqueue", `evaluation '${evaluationId}' is not stored`)
-        const added = yield* sql`
-          INSERT INTO work_items (evaluation_id, question_id, ordinal, enqueued_at)
-          SELECT e.id, q.id, q.ordinal, ${now.toISOString()}
-          FROM evaluations e JOIN questions q ON q.benchmark_id = e.benchmark_id
-          WHERE e.id = ${evaluationId} AND NOT EXISTS (
-            SELECT 1 FROM evaluation_question_results r WHERE r.evaluation_id = e.id AND r.question_id = q.id)
-          ON CONFLICT (evaluation_id, question_id) DO NOTHING
-          RETURNING 1`
-        return added.length
-      },
-      Effect.mapError(toStorageError("WorkQueue.enqueue"))
-    )
+    const enqueue = SqlWorkQueue.enqueue(sql)
 
     const claim = Effect.fn("WorkQueue.claim")(
       function*(request: WorkQueue.ClaimRequest) {
         // The subquery locks the rows it picks and skips those another claim has locked, so
         // concurrent claims get disjoint batches without waiting for each other.
-        const rows = yield* sql<ClaimedRow>`
+        const rows = yield* sql<SqlWorkQueue.ClaimedRow>`
           UPDATE work_items w
           SET claimed_by = ${request.owner}, lease_expires_at = ${request.expiresAt.toISOString()}, attempts = w.attempts + 1
           FROM (
@@ -58,9 +36,7 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
           ) AS free
           WHERE w.evaluation_id = free.evaluation_id AND w.question_id = free.question_id
           RETURNING w.evaluation_id, w.question_id, w.ordinal, w.attempts`
-        return [...rows]
-          .sort((a, b) => (a.evaluation_id < b.evaluation_id ? -1 : a.evaluation_id > b.evaluation_id ? 1 : a.ordinal - b.ordinal))
-          .map((row) => ({ evaluationId: row.evaluation_id, questionId: row.question_id, attempts: row.attempts }))
+        return SqlWorkQueue.claimedItems(rows)
       },
       Effect.mapError(toStorageError("WorkQueue.claim"))
     )

@@ -1,12 +1,47 @@
 /**
- * The parts of core's WorkQueue whose SQL is the same in both dialects: releasing an owner's
- * claims, taking an evaluation's questions off the queue, and reading an evaluation's progress. The adapters keep the claim (SQLite's single
- * writer vs PostgreSQL's `FOR UPDATE SKIP LOCKED`) and how a completion saves its results.
+ * The parts of core's WorkQueue whose SQL is the same in both dialects: queuing an evaluation's
+ * unanswered questions, reading claimed rows, releasing an owner's claims, taking an evaluation's
+ * questions off the queue, and reading an evaluation's progress. The adapters keep the claim and
+ * the heartbeat (SQLite's single writer vs PostgreSQL's `FOR UPDATE SKIP LOCKED`) and how a
+ * completion saves its results.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { WorkQueue } from "@ml-agents/core"
 import { Effect } from "effect"
-import { toStorageError } from "./StorageErrors.js"
+import { storageError, toStorageError } from "./StorageErrors.js"
+
+/** A row a claim returns (`RETURNING evaluation_id, question_id, ordinal, attempts`). */
+export interface ClaimedRow {
+  readonly evaluation_id: string
+  readonly question_id: string
+  readonly ordinal: number
+  readonly attempts: number
+}
+
+/** Claimed rows as work items, in queue order (by evaluation, then benchmark order). */
+export const claimedItems = (rows: ReadonlyArray<ClaimedRow>): Array<WorkQueue.WorkItem> =>
+  [...rows]
+    .sort((a, b) => (a.evaluation_id < b.evaluation_id ? -1 : a.evaluation_id > b.evaluation_id ? 1 : a.ordinal - b.ordinal))
+    .map((row) => ({ evaluationId: row.evaluation_id, questionId: row.question_id, attempts: row.attempts }))
+
+/** `enqueue` on the given SqlClient: the evaluation's questions that have no result and are not queued yet. */
+export const enqueue = (sql: SqlClient.SqlClient): WorkQueue.WorkQueue.Service["enqueue"] =>
+  Effect.fn("WorkQueue.enqueue")(
+    function*(evaluationId: string, now: Date) {
+      const found = yield* sql`SELECT 1 FROM evaluations WHERE id = ${evaluationId}`
+      if (found.length === 0) return yield* storageError("WorkQueue.enqueue", `evaluation '${evaluationId}' is not stored`)
+      const added = yield* sql`
+        INSERT INTO work_items (evaluation_id, question_id, ordinal, enqueued_at)
+        SELECT e.id, q.id, q.ordinal, ${now.toISOString()}
+        FROM evaluations e JOIN questions q ON q.benchmark_id = e.benchmark_id
+        WHERE e.id = ${evaluationId} AND NOT EXISTS (
+          SELECT 1 FROM evaluation_question_results r WHERE r.evaluation_id = e.id AND r.question_id = q.id)
+        ON CONFLICT (evaluation_id, question_id) DO NOTHING
+        RETURNING 1`
+      return added.length
+    },
+    Effect.mapError(toStorageError("WorkQueue.enqueue"))
+  )
 
 /** `release`, `cancel` and `progress` on the given SqlClient. */
 export const leases = (sql: SqlClient.SqlClient): Pick<WorkQueue.WorkQueue.Service, "release" | "cancel" | "progress"> => {

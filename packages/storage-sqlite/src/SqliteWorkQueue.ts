@@ -7,15 +7,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { type QuestionResult, ResultRepository, WorkQueue } from "@ml-agents/core"
 import { SqlWorkQueue } from "@ml-agents/storage-sql"
 import { Effect, Layer } from "effect"
-import { storageError, toStorageError } from "./internal/errors.js"
+import { toStorageError } from "./internal/errors.js"
 import * as WalSync from "./internal/walSync.js"
-
-interface ClaimedRow {
-  readonly evaluation_id: string
-  readonly question_id: string
-  readonly ordinal: number
-  readonly attempts: number
-}
 
 /** Builds the queue on the SqlClient and the ResultRepository in context. */
 export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.SqlClient | ResultRepository.ResultRepository> =
@@ -24,27 +17,13 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
     const results = yield* ResultRepository.ResultRepository
     const durable = yield* WalSync.durable
 
-    const enqueue = Effect.fn("WorkQueue.enqueue")(
-      function*(evaluationId: string, now: Date) {
-        const found = yield* sql`SELECT 1 FROM evaluations WHERE id = ${evaluationId}`
-        if (found.length === 0) return yield* storageError("WorkQueue.enqueue", `evaluation '${evaluationId}' is not stored`)
-        const added = yield* sql`
-          INSERT INTO work_items (evaluation_id, question_id, ordinal, enqueued_at)
-          SELECT e.id, q.id, q.ordinal, ${now.toISOString()}
-          FROM evaluations e JOIN questions q ON q.benchmark_id = e.benchmark_id
-          WHERE e.id = ${evaluationId} AND NOT EXISTS (
-            SELECT 1 FROM evaluation_question_results r WHERE r.evaluation_id = e.id AND r.question_id = q.id)
-          ON CONFLICT (evaluation_id, question_id) DO NOTHING
-          RETURNING 1`
-        return added.length
-      },
-      Effect.mapError(toStorageError("WorkQueue.enqueue")),
-      (effect) => Effect.tap(effect, () => durable)
-    )
+    // Made durable before it counts as queued (the WAL flush).
+    const enqueue: WorkQueue.WorkQueue.Service["enqueue"] = (evaluationId, now) =>
+      Effect.tap(SqlWorkQueue.enqueue(sql)(evaluationId, now), () => durable)
 
     const claim = Effect.fn("WorkQueue.claim")(
       function*(request: WorkQueue.ClaimRequest) {
-        const rows = yield* sql<ClaimedRow>`
+        const rows = yield* sql<SqlWorkQueue.ClaimedRow>`
           UPDATE work_items
           SET claimed_by = ${request.owner}, lease_expires_at = ${request.expiresAt.toISOString()}, attempts = attempts + 1
           WHERE (evaluation_id, question_id) IN (
@@ -53,9 +32,7 @@ export const make: Effect.Effect<WorkQueue.WorkQueue.Service, never, SqlClient.S
               ${request.evaluationId === undefined ? sql`` : sql`AND evaluation_id = ${request.evaluationId}`}
             ORDER BY evaluation_id, ordinal LIMIT ${request.batch})
           RETURNING evaluation_id, question_id, ordinal, attempts`
-        return [...rows]
-          .sort((a, b) => (a.evaluation_id < b.evaluation_id ? -1 : a.evaluation_id > b.evaluation_id ? 1 : a.ordinal - b.ordinal))
-          .map((row) => ({ evaluationId: row.evaluation_id, questionId: row.question_id, attempts: row.attempts }))
+        return SqlWorkQueue.claimedItems(rows)
       },
       Effect.mapError(toStorageError("WorkQueue.claim"))
     )
