@@ -8,7 +8,7 @@
  * (`new UsageError({ flag: "--concurrency", value, problem, allowed, fix })`); the parser's
  * checks (CommandLine.ts) raise it before the command runs.
  */
-import { Data } from "effect"
+import { Data, Effect, Option } from "effect"
 
 /** A command line that cannot be used, with what is allowed and how to fix it. */
 export class UsageError extends Data.TaggedError("UsageError")<{
@@ -50,4 +50,20 @@ export const closest = (word: string, candidates: ReadonlyArray<string>): Readon
     .filter(({ d }) => d <= limit)
     .sort((x, y) => x.d - y.d)
     .map(({ c }) => c)
+}
+
+/** `--concurrency` of a run or a worker, or the configured default: a whole number from 1 to 1024. */
+export const concurrency = (given: Option.Option<number>, fallback: number): Effect.Effect<number, UsageError> => {
+  const n = Option.getOrElse(given, () => fallback)
+  return n >= 1 && n <= 1024
+    ? Effect.succeed(n)
+    : Effect.fail(
+      new UsageError({
+        flag: "--concurrency",
+        value: String(n),
+        problem: `--concurrency ${n} is out of range`,
+        allowed: "a whole number from 1 to 1024",
+        fix: "e.g. --concurrency 16"
+      })
+    )
 }

@@ -103,6 +103,8 @@ describe("usage errors", () => {
     [["evaluate", "create", "--agent", "none"], ["needs --model", "→ e.g. --model openai/gpt-4o-mini"]],
     [["evaluate", "export", "x", "--format", "xml"], ["--format 'xml'", "csv, json, jsonl"]],
     [["evaluate", "run", "x", "--concurrency", "0"], ["--concurrency 0 is out of range", "1 to 1024"]],
+    [["experiment", "run", "x", "--concurrency", "0"], ["--concurrency 0 is out of range", "1 to 1024"]],
+    [["worker", "--concurrency", "2000"], ["--concurrency 2000 is out of range", "1 to 1024"]],
     [["--completions", "tcsh"], ["--completions 'tcsh'", "bash, zsh, fish"]]
   ]
 

@@ -25,6 +25,7 @@ import { AppContext } from "../AppContext.js"
 import * as CodeSandbox from "../CodeSandbox.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { closest, UsageError } from "../UsageError.js"
+import * as UsageErrors from "../UsageError.js"
 import { ProgressBar } from "../ProgressBar.js"
 import * as RunLease from "../RunLease.js"
 import * as ExportCommand from "./ExportCommand.js"
@@ -388,16 +389,7 @@ const runCommand = Command.make(
   ({ cache, concurrency, id, json, maxCost, queue, retryErrors, unsafeNoSandbox }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
-      const n = Option.getOrElse(concurrency, () => config.concurrency)
-      if (n < 1 || n > 1024) {
-        return yield* new UsageError({
-          flag: "--concurrency",
-          value: String(n),
-          problem: `--concurrency ${n} is out of range`,
-          allowed: "a whole number from 1 to 1024",
-          fix: "e.g. --concurrency 8"
-        })
-      }
+      const n = yield* UsageErrors.concurrency(concurrency, config.concurrency)
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const evaluation = yield* orchestrator.get(id)
       yield* CodeSandbox.ensureFor(evaluation, unsafeNoSandbox)

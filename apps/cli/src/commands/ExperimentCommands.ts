@@ -26,6 +26,7 @@ import { type CellLine, GridView } from "../GridView.js"
 import * as RunLease from "../RunLease.js"
 import * as Scripting from "../Scripting.js"
 import * as Ui from "../Ui.js"
+import * as UsageErrors from "../UsageError.js"
 import { costBound } from "./EvaluateCommands.js"
 import * as WorkerCommand from "./WorkerCommand.js"
 
@@ -321,12 +322,9 @@ const runCommand = Command.make(
   ({ cache, concurrency, id, json, maxCost, queue }) =>
     Effect.gen(function*() {
       const { config, flags } = yield* AppContext
+      const n = yield* UsageErrors.concurrency(concurrency, config.concurrency)
       const experiments = yield* Experiments.Experiments
       const experiment = yield* experiments.get(id)
-      const n = Option.getOrElse(concurrency, () => config.concurrency)
-      if (n < 1 || n > 1024) {
-        return yield* new UserError({ code: ExitCode.config, text: `--concurrency must be 1 to 1024, got ${n}` })
-      }
       const cells = yield* experiments.cells(experiment)
       if (cells.every((c) => c.evaluation.status === "completed")) {
         return yield* Scripting.emit(json, {

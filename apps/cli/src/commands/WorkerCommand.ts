@@ -20,7 +20,7 @@ import { AppContext } from "../AppContext.js"
 import { ExitCode, UserError } from "../Errors.js"
 import { StorageInfo } from "../Storage.js"
 import * as Ui from "../Ui.js"
-import { UsageError } from "../UsageError.js"
+import * as UsageErrors from "../UsageError.js"
 
 /** This process as a worker: `hostname:pid`, the name `evaluate show` gives the questions it holds. */
 export const workerId = (): string => `${os.hostname()}:${process.pid}`
@@ -80,16 +80,7 @@ const workerCommand = Command.make(
       const evaluations = yield* EvaluationRepository.EvaluationRepository
       const orchestrator = yield* EvaluationOrchestrator.EvaluationOrchestrator
       const context = yield* Effect.context<ExperimentRepository.ExperimentRepository | ResultRepository.ResultRepository>()
-      const n = Option.getOrElse(concurrency, () => config.concurrency)
-      if (n < 1 || n > 1024) {
-        return yield* new UsageError({
-          flag: "--concurrency",
-          value: String(n),
-          problem: `--concurrency ${n} is out of range`,
-          allowed: "a whole number from 1 to 1024",
-          fix: "e.g. --concurrency 16"
-        })
-      }
+      const n = yield* UsageErrors.concurrency(concurrency, config.concurrency)
       // A worker writes results: one older than the database's schema would leave out what it
       // does not know (a column a newer version added), next to the rows of newer workers.
       const schema = yield* (yield* StorageInfo).status
