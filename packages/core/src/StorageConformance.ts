@@ -1030,7 +1030,7 @@ const cacheCases: ReadonlyArray<Case> = [
 
 /** Every case of the suite. */
 /** The values the cases store (dates, questions, benchmarks, evaluations, results), for an adapter's own tests. */
-export const fixtures = { at, questions, benchmark, agentConfig, evaluation, reason, result }
+export const fixtures = { at, questions, benchmark, agentConfig, evaluation, reason, result, anExperiment, request, response }
 
 export const cases: ReadonlyArray<Case> = [
   ...benchmarkCases,

@@ -4,32 +4,14 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { type LlmClient, ResponseCache, Usage } from "@ml-agents/core"
+import { ResponseCache } from "@ml-agents/core"
+import { StorageConformance } from "@ml-agents/core/testing"
 import { Effect, Option } from "effect"
 import * as path from "node:path"
 import { open, tempDir, withDatabase } from "./fixtures.js"
 
-const request: LlmClient.ChatRequest = {
-  model: "anthropic/claude-3.5-sonnet",
-  messages: [
-    { role: "system", content: "Answer with a number." },
-    { role: "user", content: "What is 2 + 2? Ünïcode and \"quotes\" too." }
-  ],
-  temperature: 0.7,
-  maxTokens: 256,
-  responseFormat: { type: "json_object" }
-}
-
-const response = (content: string): LlmClient.ChatResponse => ({
-  content,
-  finishReason: "stop",
-  usage: new Usage.TokenUsage({ promptTokens: 20, completionTokens: 5, reasoningTokens: 2, totalTokens: 25 }),
-  costUsd: 0.000125,
-  generationId: "gen-123",
-  provider: "Anthropic",
-  model: "anthropic/claude-3.5-sonnet-20241022",
-  attempts: 2
-})
+// The same request and response as the conformance suite's cache cases.
+const { request, response } = StorageConformance.fixtures
 
 const cache = ResponseCache.ResponseCache
 
