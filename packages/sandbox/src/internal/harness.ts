@@ -69,15 +69,18 @@ def _failure(e):
         message = "the code called sys.exit(%s)" % _repr(e.code)
     return {"kind": kind, "type": type(e).__name__, "message": _cut(message)}
 
-def _run(compiled, scope):
+def _guarded(run):
     try:
-        exec(compiled, scope)
+        run()
         failure = None
     except BaseException as e:
         failure = _failure(e)
     if os.getpid() != _MAIN:
         os._exit(0)
     return failure
+
+def _run(compiled, scope):
+    return _guarded(lambda: exec(compiled, scope))
 
 _OPS = {ast.Eq: (operator.eq, "=="), ast.NotEq: (operator.ne, "!="), ast.Lt: (operator.lt, "<"),
         ast.LtE: (operator.le, "<="), ast.Gt: (operator.gt, ">"), ast.GtE: (operator.ge, ">="),
@@ -106,14 +109,7 @@ def _run_test(compiled, scope):
         if not op(a, b):
             box["message"] = "got %s, expected %s %s" % (_repr(a), symbol, _repr(b))
             raise AssertionError(box["message"])
-    try:
-        check()
-        failure = None
-    except BaseException as e:
-        failure = _failure(e)
-    if os.getpid() != _MAIN:
-        os._exit(0)
-    return failure
+    return _guarded(check)
 
 def main():
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
