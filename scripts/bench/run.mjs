@@ -12,7 +12,7 @@
 //              the bare-fetch floor, at the same concurrency: wall time and peak RSS
 //   workers — 1, 2 and 4 `ml-agents worker` processes (C = 16 each) on one queued PostgreSQL-backed
 //              evaluation of 2,000 questions at L = 500 ms: wall time and throughput against the ideal
-// Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...]
+// Usage: node scripts/bench/run.mjs [section ...] [--repeat R] [--n N] [--c C,C,...] [--v8-default-heap]
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -31,7 +31,9 @@ const flag = (name, fallback) => {
   return i >= 0 ? Number(args[i + 1]) : fallback
 }
 const repeat = flag("--repeat", 3)
-const sections = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1].startsWith("--")))
+// Flags that take a value (the word after them is no section); the others stand alone.
+const VALUE_FLAGS = new Set(["--repeat", "--n", "--c", "--cell-n", "--models", "--workers-n"])
+const sections = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && VALUE_FLAGS.has(args[i - 1])))
 const wanted = (s) => sections.length === 0 || sections.includes(s)
 
 const median = (xs) => {
@@ -77,6 +79,9 @@ const simulator = async (flags) => {
   return { url, control, stop: () => child.kill() }
 }
 
+// `--v8-default-heap`: run the CLI with V8's own heap growth (bin.ts sets 1.5×), to compare peak RSS and CPU.
+const nodeFlags = args.includes("--v8-default-heap") ? ["--heap-growing-percent=0"] : []
+
 const timed = fs.existsSync("/usr/bin/time")
 /** Peak RSS (MB) and CPU seconds (user + system) from /usr/bin/time's line, when it ran. */
 const usage = (stderr) => {
@@ -98,7 +103,7 @@ const ml = (env, argv, { rss = false } = {}) =>
     const started = performance.now()
     rss = rss && timed
     const command = rss ? "/usr/bin/time" : process.execPath
-    const full = rss ? ["-f", TIME_FORMAT, process.execPath, cli, ...argv] : [cli, ...argv]
+    const full = rss ? ["-f", TIME_FORMAT, process.execPath, ...nodeFlags, cli, ...argv] : [...nodeFlags, cli, ...argv]
     const child = spawn(command, full, { env: { ...process.env, ...env }, cwd: work, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
@@ -420,7 +425,7 @@ if (wanted("experiment")) {
   const range = (xs) => `${median(xs).toFixed(2)}× (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
   const mb = (xs) => (xs.some((x) => x === undefined) ? "n/a (no /usr/bin/time)" : `${Math.max(...xs).toFixed(0)} MB`)
   const cpu = (xs) => (xs.some((x) => x === undefined) ? "n/a" : `${((1000 * median(xs)) / (12 * perCell)).toFixed(2)} ms`)
-  console.log(`\nExperiment: a 12-cell grid (2 agent entries × 2 models × 3 benchmarks) of ${perCell.toLocaleString("en-US")} questions each, against one evaluation of ${(12 * perCell).toLocaleString("en-US")} questions and the bare-fetch floor on the same questions; C = ${c}, L = ${latency} ms; ${repeat} runs each, back to back; wall time of the whole process; peak RSS the highest of the runs\n`)
+  console.log(`\nExperiment: a 12-cell grid (2 agent entries × 2 models × 3 benchmarks) of ${perCell.toLocaleString("en-US")} questions each, against one evaluation of ${(12 * perCell).toLocaleString("en-US")} questions and the bare-fetch floor on the same questions; C = ${c}, L = ${latency} ms; ${repeat} runs each, back to back; wall time of the whole process; peak RSS the highest of the runs${nodeFlags.length > 0 ? "; with V8's default heap growth (--v8-default-heap)" : ""}\n`)
   console.log(table([
     ["run", "wall (median)", "/ single evaluation", "/ floor", "peak RSS", "CPU/q"],
     ["experiment run (12 cells)", `${(median(grids) / 1000).toFixed(2)} s`, range(ratios), range(grids.map((x, k) => x / floors[k])), mb(gridRss), cpu(gridCpu)],
